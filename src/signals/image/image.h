@@ -42,7 +42,7 @@ struct DecodeOptions {
   // in the header), before any pixel memory is allocated.
   uint64_t max_pixels = 100'000'000;
   // kFast only: the minimum side kept by JPEG DCT-domain scaling.
-  int fast_min_side = 64;
+  int fast_min_side = 256;
 };
 
 struct Image {

@@ -148,7 +148,7 @@ bool PdqHasher::dct(float* luma, int rows, int cols, float (*dct16)[16], int* qu
     // The reference takes a 64x64 input as already downsampled.
     std::memcpy(a, luma, sizeof(a));
   } else {
-    const size_t n = static_cast<size_t>(rows) * cols;
+    const size_t n = static_cast<size_t>(rows) * std::max(cols, 64);
     if (scratch_.size() < n) scratch_.resize(n);
     jarosz_downsample_64(luma, scratch_.data(), rows, cols, a);
   }

@@ -77,7 +77,7 @@ class PdqHasher {
 
 // Blurs `luma` with the reference's Jarosz filter (window (dim + 127) / 128,
 // two passes of rows then columns) and samples it at ((i + 0.5) * dim / 64).
-// `luma` is overwritten; `scratch` must hold rows*cols floats.
+// `luma` is overwritten; `scratch` must hold rows * max(cols, 64) floats.
 void jarosz_downsample_64(float* luma, float* scratch, int rows, int cols, float (*out)[64]);
 // The reference's quality metric on the 64x64 downsample, 0..100.
 int quality_from_64(const float (*a)[64]);

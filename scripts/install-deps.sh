@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs chainbreak's build and test dependencies from Debian packages.
+#   scripts/install-deps.sh          build and run
+#   scripts/install-deps.sh --test   also what the tests need (clang for the
+#                                    fuzzer, ImageMagick as the reference
+#                                    decoder, jq for the CLI test)
+set -euo pipefail
+packages=(build-essential cmake pkg-config libjpeg62-turbo-dev libturbojpeg0-dev libpng-dev
+  libwebp-dev libgif-dev libssl-dev libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev zlib1g-dev)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(clang libclang-rt-14-dev imagemagick jq hyperfine)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

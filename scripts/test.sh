@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs, builds and passes every test:
+#  1. Release build: unit tests, PDQ compatibility tests (on
+#     ../shared/data/pdq-reference when present), decoder tests against
+#     ImageMagick, the CLI contract test;
+#  2. the same tests built with AddressSanitizer and UBSan;
+#  3. the decoder fuzzer (libFuzzer, clang) for a bounded time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --test
+jobs=$(nproc)
+fuzz_seconds=${CHAINBREAK_FUZZ_SECONDS:-60}
+
+echo "== release build and tests"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== ASan/UBSan build and tests"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHAINBREAK_SANITIZE=ON -DCHAINBREAK_BENCHMARKS=OFF >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== decoder fuzzer (${fuzz_seconds}s)"
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHAINBREAK_FUZZ=ON \
+  -DCHAINBREAK_TESTS=OFF -DCHAINBREAK_BENCHMARKS=OFF >/dev/null
+cmake --build build-fuzz -j"$jobs" --target decode_fuzzer chainbreak-gen-fixtures
+rm -rf build-fuzz/corpus && mkdir -p build-fuzz/corpus
+build-fuzz/chainbreak-gen-fixtures formats build-fuzz/seeds >/dev/null
+build-fuzz/fuzz/decode_fuzzer -max_total_time="$fuzz_seconds" -max_len=200000 -rss_limit_mb=2048 \
+  -print_final_stats=1 build-fuzz/corpus build-fuzz/seeds 2>&1 | tail -n 12
+echo "== all tests passed"
