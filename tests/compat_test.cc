@@ -31,15 +31,17 @@ std::vector<Expected> expected_rows(const std::string& dir) {
     const size_t a = line.find(','), b = line.find(',', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;
     std::string file = dir + "/" + line.substr(b + 3);  // strip "./"
-    if (std::filesystem::exists(file)) rows.push_back({file, line.substr(0, a), std::stoi(line.substr(a + 1, b - a - 1))});
+    if (std::filesystem::exists(file))
+      rows.push_back({file, line.substr(0, a), std::stoi(line.substr(a + 1, b - a - 1))});
   }
   return rows;
 }
 
-#define REQUIRE_SHARED_DATA(dir)                                                                        \
-  const std::string dir = testing::pdq_reference_dir();                                                 \
-  if (dir.empty()) GTEST_SKIP() << "shared PDQ reference data absent (expected at " CHAINBREAK_SHARED_DATA \
-                                   "/pdq-reference or $CHAINBREAK_SHARED_DATA): compatibility not checked"
+#define REQUIRE_SHARED_DATA(dir)                                                          \
+  const std::string dir = testing::pdq_reference_dir();                                   \
+  if (dir.empty())                                                                        \
+  GTEST_SKIP() << "shared PDQ reference data absent (expected at " CHAINBREAK_SHARED_DATA \
+                  "/pdq-reference or $CHAINBREAK_SHARED_DATA): compatibility not checked"
 
 PdqFileHasher hasher(PdqMode mode, bool dihedral = false) {
   PdqOptions o;
@@ -122,8 +124,8 @@ TEST(ReferenceCompat, DihedralHashesFindTheTransformedFiles) {
   PdqFileHasher dih = hasher(PdqMode::kReferenceIo, true), plain = hasher(PdqMode::kReferenceIo);
   Result<signals::PdqSignal> orig = dih.hash_file(dir + "/reg-test-input/dih/bridge-1-original.jpg");
   ASSERT_TRUE(orig.ok());
-  const char* files[] = {"bridge-1-original.jpg", "bridge-2-rotate-90.jpg", "bridge-3-rotate-180.jpg",
-                         "bridge-4-rotate-270.jpg", "bridge-5-flipx.jpg", "bridge-6-flipy.jpg",
+  const char* files[] = {"bridge-1-original.jpg",    "bridge-2-rotate-90.jpg",   "bridge-3-rotate-180.jpg",
+                         "bridge-4-rotate-270.jpg",  "bridge-5-flipx.jpg",       "bridge-6-flipy.jpg",
                          "bridge-7-flip-plus-1.jpg", "bridge-8-flip-minus-1.jpg"};
   for (int k = 0; k < pdq::kNumDihedral; ++k) {
     Result<signals::PdqSignal> t = plain.hash_file(dir + "/reg-test-input/dih/" + files[k]);

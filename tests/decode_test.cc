@@ -61,10 +61,12 @@ TEST(Decode, PixelLimitIsCheckedBeforeDecoding) {
 }
 
 TEST(Decode, ContentDecidesTheFormatNotTheName) {
-  Result<image::Image> r = image::decode_image(testing::read_bytes(testing::fixtures_dir() + "/bad-wrong-extension.png"), {});
+  Result<image::Image> r =
+      image::decode_image(testing::read_bytes(testing::fixtures_dir() + "/bad-wrong-extension.png"), {});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r.value().format, image::ImageFormat::kJpeg);
-  Result<image::Image> text = image::decode_image(testing::read_bytes(testing::fixtures_dir() + "/bad-not-image.jpg"), {});
+  Result<image::Image> text =
+      image::decode_image(testing::read_bytes(testing::fixtures_dir() + "/bad-not-image.jpg"), {});
   ASSERT_FALSE(text.ok());
   EXPECT_EQ(text.status().code(), ErrorCode::kUnsupported);
 }
@@ -107,7 +109,8 @@ TEST(Decode, BmpPixelsEqualImageMagicks) {
   if (!testing::imagemagick_available()) GTEST_SKIP() << "ImageMagick's convert is not installed";
   DecodeOptions o;
   o.mode = DecodeMode::kReferenceIo;
-  for (const char* name : {"bmp-24.bmp", "bmp-24-topdown.bmp", "bmp-8-palette.bmp", "bmp-width-odd.bmp", "bmp-32.bmp"}) {
+  for (const char* name :
+       {"bmp-24.bmp", "bmp-24-topdown.bmp", "bmp-8-palette.bmp", "bmp-width-odd.bmp", "bmp-32.bmp"}) {
     const std::string path = testing::fixtures_dir() + "/" + name;
     std::optional<testing::PnmImage> want = testing::imagemagick_decode(path);
     ASSERT_TRUE(want) << name;

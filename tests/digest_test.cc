@@ -1,11 +1,11 @@
 // Exact digests: known answers, streaming equals one-shot, errors.
+#include "signals/exact/digest.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-
-#include "signals/exact/digest.h"
 
 namespace chainbreak::exact {
 namespace {
@@ -19,8 +19,7 @@ std::string digest_of(DigestType t, const std::string& s) {
 TEST(Digest, KnownAnswers) {
   EXPECT_EQ(digest_of(DigestType::kMd5, "abc"), "900150983cd24fb0d6963f7d28e17f72");
   EXPECT_EQ(digest_of(DigestType::kSha1, "abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
-  EXPECT_EQ(digest_of(DigestType::kSha256, "abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(digest_of(DigestType::kSha256, "abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(digest_of(DigestType::kMd5, ""), "d41d8cd98f00b204e9800998ecf8427e");
 }
 

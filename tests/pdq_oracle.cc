@@ -74,8 +74,7 @@ OracleHash hash_luma(const std::vector<float>& luma, int rows, int cols) {
   float d[16][64];
   const float scale = static_cast<float>(std::sqrt(2.0 / 64.0));
   for (int i = 0; i < 16; ++i)
-    for (int k = 0; k < 64; ++k)
-      d[i][k] = static_cast<float>(scale * std::cos((M_PI / 128.0) * (i + 1) * (2 * k + 1)));
+    for (int k = 0; k < 64; ++k) d[i][k] = static_cast<float>(scale * std::cos((M_PI / 128.0) * (i + 1) * (2 * k + 1)));
   float t[16][64];
   for (int i = 0; i < 16; ++i)
     for (int j = 0; j < 64; ++j) {

@@ -1,4 +1,6 @@
 // The fast PDQ core against the plain oracle (bit for bit), and Hash256.
+#include "signals/pdq/pdq.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -6,7 +8,6 @@
 #include <random>
 
 #include "pdq_oracle.h"
-#include "signals/pdq/pdq.h"
 
 namespace chainbreak::pdq {
 namespace {
@@ -21,8 +22,8 @@ std::vector<float> random_luma(int rows, int cols, uint32_t seed) {
     for (int c = 0; c < cols; ++c) {
       double s = 127 + 90 * std::sin(fx * 6.28 * c / cols) * std::cos(fy * 6.28 * r / rows);
       s = 0.8 * s + 0.2 * noise(rng);
-      v[static_cast<size_t>(r) * cols + c] = static_cast<float>(0.299f * std::round(s) + 0.587f * std::round(s * 0.9) +
-                                                                0.114f * std::round(255 - s));
+      v[static_cast<size_t>(r) * cols + c] =
+          static_cast<float>(0.299f * std::round(s) + 0.587f * std::round(s * 0.9) + 0.114f * std::round(255 - s));
     }
   return v;
 }

@@ -15,9 +15,12 @@ int main(int argc, char** argv) {
   image::DecodeOptions options;
   const char* path = nullptr;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--reference-io") == 0) options.mode = image::DecodeMode::kReferenceIo;
-    else if (std::strcmp(argv[i], "--fast") == 0) options.mode = image::DecodeMode::kFast;
-    else path = argv[i];
+    if (std::strcmp(argv[i], "--reference-io") == 0)
+      options.mode = image::DecodeMode::kReferenceIo;
+    else if (std::strcmp(argv[i], "--fast") == 0)
+      options.mode = image::DecodeMode::kFast;
+    else
+      path = argv[i];
   }
   if (path == nullptr) {
     std::fprintf(stderr, "usage: chainbreak-decode-pnm [--reference-io|--fast] FILE\n");

@@ -141,7 +141,9 @@ size_t jpeg_find(const Bytes& b, uint8_t marker) {
   throw std::runtime_error("JPEG marker not found");
 }
 
-void put_be32(Bytes& out, uint32_t v) { append(out, {uint8_t(v >> 24), uint8_t(v >> 16), uint8_t(v >> 8), uint8_t(v)}); }
+void put_be32(Bytes& out, uint32_t v) {
+  append(out, {uint8_t(v >> 24), uint8_t(v >> 16), uint8_t(v >> 8), uint8_t(v)});
+}
 
 void png_chunk(Bytes& out, const char* type, const Bytes& data) {
   put_be32(out, static_cast<uint32_t>(data.size()));
@@ -178,8 +180,8 @@ void write_formats(Output& out) {
   auto rgb = [](const std::string& name, int w = W, int h = H) { return make_pattern(seed_of(name), w, h); };
 
   // JPEG
-  auto jpeg = [&](const std::string& name, int q, int samp, bool progressive = false, bool cmyk = false,
-                  int w = W, int h = H) {
+  auto jpeg = [&](const std::string& name, int q, int samp, bool progressive = false, bool cmyk = false, int w = W,
+                  int h = H) {
     return out.add(name, "ok", [&] { return encode_jpeg(rgb(name, w, h), w, h, q, samp, progressive, cmyk); });
   };
   const Bytes j420 = jpeg("jpeg-420.jpg", 90, TJSAMP_420);
@@ -229,7 +231,8 @@ void write_formats(Output& out) {
   });
 
   // WebP
-  const Bytes webp = out.add("webp-lossy.webp", "ok", [&] { return encode_webp_lossy(rgb("webp-lossy.webp"), W, H, 85); });
+  const Bytes webp =
+      out.add("webp-lossy.webp", "ok", [&] { return encode_webp_lossy(rgb("webp-lossy.webp"), W, H, 85); });
   out.add("webp-lossless.webp", "ok", [&] { return encode_webp_lossless(rgb("webp-lossless.webp"), W, H, 3); });
   out.add("webp-alpha.webp", "ok", [&] {
     return encode_webp_lossless(interleave(rgb("webp-alpha.webp"), 3, alpha("webp-alpha.webp")), W, H, 4);
@@ -240,12 +243,14 @@ void write_formats(Output& out) {
     const Bytes p = rgb(name);
     return GifFrame{greys ? to_grey(p) : indices(p), greys ? grey_palette() : cube_palette(), local, interlaced};
   };
-  const Bytes gif = out.add("gif-plain.gif", "ok", [&] { return encode_gif(W, H, {gif_frame("gif-plain.gif", false, false)}); });
+  const Bytes gif =
+      out.add("gif-plain.gif", "ok", [&] { return encode_gif(W, H, {gif_frame("gif-plain.gif", false, false)}); });
   out.add("gif-interlaced.gif", "ok", [&] { return encode_gif(W, H, {gif_frame("gif-interlaced.gif", false, true)}); });
   out.add("gif-local-palette.gif", "ok",
           [&] { return encode_gif(W, H, {gif_frame("gif-local-palette.gif", true, false, true)}); });
   out.add("gif-two-frames.gif", "ok", [&] {
-    return encode_gif(W, H, {gif_frame("gif-two-frames.gif", false, false), gif_frame("gif-two-frames.gif#2", true, false, true)});
+    return encode_gif(
+        W, H, {gif_frame("gif-two-frames.gif", false, false), gif_frame("gif-two-frames.gif#2", true, false, true)});
   });
 
   // BMP
@@ -259,9 +264,12 @@ void write_formats(Output& out) {
   bmp("bmp-width-odd.bmp", 24, false, 201);
 
   // Edge sizes
-  for (auto [name, w, h] : {std::tuple{"edge-tiny-4x4.png", 4, 4}, {"edge-5x5.png", 5, 5}, {"edge-64x64.png", 64, 64},
-                            {"edge-wide-1000x3.png", 1000, 3}}) {
-    out.add(name, "ok", [&] { return png_rgb8(seed_of(name), w, h); });
+  for (const auto& edge : {std::tuple{"edge-tiny-4x4.png", 4, 4},
+                           {"edge-5x5.png", 5, 5},
+                           {"edge-64x64.png", 64, 64},
+                           {"edge-wide-1000x3.png", 1000, 3}}) {
+    const auto& [name, w, h] = edge;
+    out.add(name, "ok", [&edge] { return png_rgb8(seed_of(std::get<0>(edge)), std::get<1>(edge), std::get<2>(edge)); });
   }
 
   // Files that must be refused (except bad-wrong-extension.png, which is a
@@ -365,9 +373,12 @@ int main(int argc, char** argv) {
   }
   try {
     Output out(argv[2]);
-    if (mode == "formats") write_formats(out);
-    else if (mode == "bench") write_bench(out, n, w, h);
-    else write_sample(out);
+    if (mode == "formats")
+      write_formats(out);
+    else if (mode == "bench")
+      write_bench(out, n, w, h);
+    else
+      write_sample(out);
   } catch (const Failure& f) {
     std::fprintf(stderr, "chainbreak-gen-fixtures: %s: %s\n", f.path.c_str(), f.reason.c_str());
     return 1;

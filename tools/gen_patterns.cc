@@ -237,8 +237,8 @@ Bytes encode_png(const PngSpec& spec, const Bytes& rows) {
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &ctx, png_on_error, png_on_warning);
   if (png == nullptr) throw std::runtime_error("png_create_write_struct failed");
   png_infop info = png_create_info_struct(png);
-  const bool ok = info != nullptr && png_write_all(png, info, spec, palette.data(),
-                                                   static_cast<int>(palette.size()), pointers.data(), &out);
+  const bool ok = info != nullptr && png_write_all(png, info, spec, palette.data(), static_cast<int>(palette.size()),
+                                                   pointers.data(), &out);
   png_destroy_write_struct(&png, &info);
   if (!ok) throw std::runtime_error("PNG encoding failed: " + ctx.message);
   return out;

@@ -57,8 +57,13 @@ Bytes encode_jpeg(const Bytes& rgb, int w, int h, int quality, int subsamp, bool
 struct PngSpec {
   PngSpec(int w_, int h_, int color_type_, int bit_depth_, bool interlaced_ = false, Bytes palette_ = {},
           Bytes trns_ = {})
-      : w(w_), h(h_), color_type(color_type_), bit_depth(bit_depth_), interlaced(interlaced_),
-        palette(std::move(palette_)), trns(std::move(trns_)) {}
+      : w(w_),
+        h(h_),
+        color_type(color_type_),
+        bit_depth(bit_depth_),
+        interlaced(interlaced_),
+        palette(std::move(palette_)),
+        trns(std::move(trns_)) {}
   int w = 0, h = 0;
   int color_type = 0;  // PNG_COLOR_TYPE_*
   int bit_depth = 8;

@@ -90,8 +90,8 @@ int run_hash_command(const HashCommandOptions& options) {
   };
 
   PathSource source(options.paths);
-  const bool show = options.progress == ProgressWhen::kAlways ||
-                    (options.progress == ProgressWhen::kAuto && ::isatty(STDERR_FILENO));
+  const bool show =
+      options.progress == ProgressWhen::kAlways || (options.progress == ProgressWhen::kAuto && ::isatty(STDERR_FILENO));
   Progress progress(show, 0);
   if (show && source.countable()) progress.set_total(source.count_all());
   static char out_buffer[1 << 16];

@@ -20,9 +20,11 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"pdq", "md5", "sha1", "sha256"}));
   h->add_option("paths", hash.paths, "Files, directories (recursed) or - (paths on standard input)")->required();
-  CLI::Option* ref = h->add_flag("--reference-io", reference_io,
-                                 "pdq: reproduce Meta's reference tool bit for bit (ImageMagick pixels, 512x512 squash)");
-  h->add_flag("--fast", fast, "pdq: decode JPEGs at a reduced DCT scale (within 10 bits of the default)")->excludes(ref);
+  CLI::Option* ref =
+      h->add_flag("--reference-io", reference_io,
+                  "pdq: reproduce Meta's reference tool bit for bit (ImageMagick pixels, 512x512 squash)");
+  h->add_flag("--fast", fast, "pdq: decode JPEGs at a reduced DCT scale (within 10 bits of the default)")
+      ->excludes(ref);
   h->add_flag("--dihedral", hash.pdq.dihedral, "pdq: also print the hashes of the 8 rotations and flips");
   h->add_option("--jobs,-j", hash.jobs, "Worker threads (default: number of cores)")->check(CLI::Range(1, 1024));
   h->add_option("--format", format, "Output format: tsv or json (one object per line)")

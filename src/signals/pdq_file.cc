@@ -27,8 +27,7 @@ PdqSignal PdqFileHasher::hash_image(const image::Image& img) {
   // does, so the reference's grey luma (the value itself) applies.
   const bool grey = ch == 1;
   const size_t row_stride = static_cast<size_t>(cols) * ch;
-  if (options_.mode == PdqMode::kReferenceIo &&
-      (rows > kReferenceSquashSide || cols > kReferenceSquashSide)) {
+  if (options_.mode == PdqMode::kReferenceIo && (rows > kReferenceSquashSide || cols > kReferenceSquashSide)) {
     constexpr int s = kReferenceSquashSide;
     luma_.resize(static_cast<size_t>(s) * s);
     for (int y = 0; y < s; ++y) {
@@ -36,15 +35,19 @@ PdqSignal PdqFileHasher::hash_image(const image::Image& img) {
       float* dst = luma_.data() + static_cast<size_t>(y) * s;
       for (int x = 0; x < s; ++x) {
         const uint8_t* p = src + static_cast<size_t>(int64_t(x) * cols / s) * ch;
-        if (grey) pdq::luma_from_grey(p, 1, 1, 0, dst + x);
-        else pdq::luma_from_rgb(p, 1, 1, 0, dst + x);
+        if (grey)
+          pdq::luma_from_grey(p, 1, 1, 0, dst + x);
+        else
+          pdq::luma_from_rgb(p, 1, 1, 0, dst + x);
       }
     }
     rows = cols = s;
   } else {
     luma_.resize(static_cast<size_t>(rows) * cols);
-    if (grey) pdq::luma_from_grey(img.pixels.data(), rows, cols, row_stride, luma_.data());
-    else pdq::luma_from_rgb(img.pixels.data(), rows, cols, row_stride, luma_.data());
+    if (grey)
+      pdq::luma_from_grey(img.pixels.data(), rows, cols, row_stride, luma_.data());
+    else
+      pdq::luma_from_rgb(img.pixels.data(), rows, cols, row_stride, luma_.data());
   }
   if (options_.dihedral) {
     pdq::PdqDihedralHashes d = hasher_.hash_dihedral(luma_.data(), rows, cols);

@@ -27,10 +27,10 @@ enum class PdqMode {
 
 struct PdqOptions {
   PdqMode mode = PdqMode::kDefault;
-  bool dihedral = false;                        // also compute the 8 transforms
-  uint64_t max_pixels = 100'000'000;            // decompression-bomb guard
-  uint64_t max_file_bytes = 256ull << 20;       // files larger are refused
-  int fast_min_side = 256;                      // kFast: smallest side kept by JPEG scaling
+  bool dihedral = false;                   // also compute the 8 transforms
+  uint64_t max_pixels = 100'000'000;       // decompression-bomb guard
+  uint64_t max_file_bytes = 256ull << 20;  // files larger are refused
+  int fast_min_side = 256;                 // kFast: smallest side kept by JPEG scaling
 };
 
 struct PdqSignal {

@@ -22,8 +22,10 @@ void walk(const fs::path& dir, std::deque<PathItem>& out) {
             [](const fs::directory_entry& a, const fs::directory_entry& b) { return a.path() < b.path(); });
   for (const fs::directory_entry& e : entries) {
     std::error_code sec;
-    if (e.is_directory(sec)) walk(e.path(), out);
-    else if (e.is_regular_file(sec)) out.push_back({e.path().string(), ""});
+    if (e.is_directory(sec))
+      walk(e.path(), out);
+    else if (e.is_regular_file(sec))
+      out.push_back({e.path().string(), ""});
   }
 }
 
@@ -42,8 +44,10 @@ bool PathSource::expand_next_arg() {
     return true;
   }
   std::error_code ec;
-  if (fs::is_directory(arg, ec)) walk(arg, pending_);
-  else pending_.push_back({arg, ""});  // errors (missing file...) surface when it is opened
+  if (fs::is_directory(arg, ec))
+    walk(arg, pending_);
+  else
+    pending_.push_back({arg, ""});  // errors (missing file...) surface when it is opened
   return true;
 }
 

@@ -48,7 +48,7 @@ struct DecodeOptions {
 struct Image {
   int width = 0;
   int height = 0;
-  int channels = 0;  // 1 (grey) or 3 (RGB): alpha is dropped, CMYK converted
+  int channels = 0;             // 1 (grey) or 3 (RGB): alpha is dropped, CMYK converted
   std::vector<uint8_t> pixels;  // height rows of width * channels bytes
   // kReferenceIo: true when the decoder already decided grey vs colour at
   // the source's precision (16-bit), so callers must not re-test 8-bit data.

@@ -6,6 +6,7 @@
 #include <cstdio>
 // jpeglib.h needs size_t and FILE declared first.
 #include <jpeglib.h>
+
 #include <cstring>
 
 #include "signals/image/image.h"

@@ -25,9 +25,12 @@ Result<Hash256> Hash256::from_hex(std::string_view hex) {
   for (int i = 0; i < 64; ++i) {
     char c = hex[i];
     int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      v = c - 'A' + 10;
     else {
       return InvalidInput("invalid hex digit at position " + std::to_string(i + 1));
     }

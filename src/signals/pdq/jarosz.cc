@@ -103,8 +103,8 @@ void box_rows_full(const float* in, float* out, int rows, int cols, int window, 
 
 // Box filter along every row of `in`, kept only at the sampled columns:
 // out is rows x 64, out[r][j] = filtered(r, cols_sampled[j]).
-void box_rows_sampled(const float* in, float* out, int rows, int cols, int window,
-                      const std::array<int, 64>& sampled, std::vector<float>& t) {
+void box_rows_sampled(const float* in, float* out, int rows, int cols, int window, const std::array<int, 64>& sampled,
+                      std::vector<float>& t) {
   t.resize(static_cast<size_t>(cols) * kStrip);
   alignas(32) float sum[kStrip];
   for (int r0 = 0; r0 < rows; r0 += kStrip) {

@@ -17,8 +17,8 @@ constexpr float kLumaB = 0.114f;
 // The 16x64 DCT matrix: row i is basis function i + 1. Built as the
 // reference builds it: a float scale times a double cosine, stored as float.
 struct DctMatrix {
-  float d[16][64];    // d[i][k]
-  float dt[64][16];   // transposed, for the second product
+  float d[16][64];   // d[i][k]
+  float dt[64][16];  // transposed, for the second product
   DctMatrix() {
     constexpr double kPi = 3.14159265358979323846;
     const float scale = static_cast<float>(std::sqrt(2.0 / 64.0));
@@ -38,8 +38,8 @@ const DctMatrix& dct_matrix() {
 }  // namespace
 
 const char* dihedral_name(Dihedral d) {
-  static constexpr const char* kNames[kNumDihedral] = {
-      "original", "rotate90", "rotate180", "rotate270", "flipx", "flipy", "flipplus1", "flipminus1"};
+  static constexpr const char* kNames[kNumDihedral] = {"original", "rotate90", "rotate180", "rotate270",
+                                                       "flipx",    "flipy",    "flipplus1", "flipminus1"};
   return kNames[static_cast<int>(d)];
 }
 
