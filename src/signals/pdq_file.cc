@@ -1,11 +1,29 @@
 // From image files to PDQ signals.
 #include "signals/pdq_file.h"
 
-#include <cstring>
-
 #include "util/file.h"
 
 namespace chainbreak::signals {
+
+image::Image squash_to_reference_side(const image::Image& img) {
+  constexpr int s = kReferenceSquashSide;
+  const int ch = img.channels;
+  image::Image out;
+  out.width = out.height = s;
+  out.channels = ch;
+  out.format = img.format;
+  out.grey_decided = img.grey_decided;
+  out.pixels.resize(static_cast<size_t>(s) * s * ch);
+  uint8_t* dst = out.pixels.data();
+  for (int y = 0; y < s; ++y) {
+    const uint8_t* row = img.pixels.data() + static_cast<size_t>(int64_t(y) * img.height / s) * img.width * ch;
+    for (int x = 0; x < s; ++x, dst += ch) {
+      const uint8_t* p = row + static_cast<size_t>(int64_t(x) * img.width / s) * ch;
+      for (int c = 0; c < ch; ++c) dst[c] = p[c];
+    }
+  }
+  return out;
+}
 
 image::DecodeOptions decode_options_for(const PdqOptions& options) {
   image::DecodeOptions d;
@@ -17,38 +35,25 @@ image::DecodeOptions decode_options_for(const PdqOptions& options) {
   return d;
 }
 
-PdqSignal PdqFileHasher::hash_image(const image::Image& img) {
+PdqSignal PdqFileHasher::hash_image(const image::Image& decoded) {
   PdqSignal out;
-  out.width = img.width;
-  out.height = img.height;
-  int rows = img.height, cols = img.width;
-  const int ch = img.channels;
+  out.width = decoded.width;
+  out.height = decoded.height;
+  const image::Image* img = &decoded;
+  if (options_.mode == PdqMode::kReferenceIo &&
+      (decoded.width > kReferenceSquashSide || decoded.height > kReferenceSquashSide)) {
+    squashed_ = squash_to_reference_side(decoded);
+    img = &squashed_;
+  }
+  const int rows = img->height, cols = img->width;
+  const size_t row_stride = static_cast<size_t>(cols) * img->channels;
+  luma_.resize(static_cast<size_t>(rows) * cols);
   // kReferenceIo decodes an all-grey image to one channel, as ImageMagick
   // does, so the reference's grey luma (the value itself) applies.
-  const bool grey = ch == 1;
-  const size_t row_stride = static_cast<size_t>(cols) * ch;
-  if (options_.mode == PdqMode::kReferenceIo && (rows > kReferenceSquashSide || cols > kReferenceSquashSide)) {
-    constexpr int s = kReferenceSquashSide;
-    luma_.resize(static_cast<size_t>(s) * s);
-    for (int y = 0; y < s; ++y) {
-      const uint8_t* src = img.pixels.data() + static_cast<size_t>(int64_t(y) * rows / s) * row_stride;
-      float* dst = luma_.data() + static_cast<size_t>(y) * s;
-      for (int x = 0; x < s; ++x) {
-        const uint8_t* p = src + static_cast<size_t>(int64_t(x) * cols / s) * ch;
-        if (grey)
-          pdq::luma_from_grey(p, 1, 1, 0, dst + x);
-        else
-          pdq::luma_from_rgb(p, 1, 1, 0, dst + x);
-      }
-    }
-    rows = cols = s;
-  } else {
-    luma_.resize(static_cast<size_t>(rows) * cols);
-    if (grey)
-      pdq::luma_from_grey(img.pixels.data(), rows, cols, row_stride, luma_.data());
-    else
-      pdq::luma_from_rgb(img.pixels.data(), rows, cols, row_stride, luma_.data());
-  }
+  if (img->channels == 1)
+    pdq::luma_from_grey(img->pixels.data(), rows, cols, row_stride, luma_.data());
+  else
+    pdq::luma_from_rgb(img->pixels.data(), rows, cols, row_stride, luma_.data());
   if (options_.dihedral) {
     pdq::PdqDihedralHashes d = hasher_.hash_dihedral(luma_.data(), rows, cols);
     out.dihedral = d.hashes;

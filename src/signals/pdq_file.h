@@ -44,6 +44,8 @@ struct PdqSignal {
 // The reference tool's squash: images with a side over 512 become exactly
 // 512x512, sampling source pixel floor(x * W / 512), floor(y * H / 512).
 inline constexpr int kReferenceSquashSide = 512;
+// Returns that 512x512 squash of `img` (same channels), as a new image.
+image::Image squash_to_reference_side(const image::Image& img);
 
 // Hashes files or in-memory images. Keeps buffers across calls: one per
 // thread, not thread-safe.
@@ -63,6 +65,7 @@ class PdqFileHasher {
   pdq::PdqHasher hasher_;
   std::vector<float> luma_;
   std::vector<uint8_t> file_;
+  image::Image squashed_;
 };
 
 image::DecodeOptions decode_options_for(const PdqOptions& options);
