@@ -75,10 +75,7 @@ int fast_scale_num() {
   int w = 0, h = 0, sub, cs;
   tjDecompressHeader3(tj, images()[0].data(), images()[0].size(), &w, &h, &sub, &cs);
   tjDestroy(tj);
-  const int side = std::min(w, h);
-  for (int num = 1; num <= 8; ++num)
-    if ((side * num + 7) / 8 >= signals::PdqOptions{}.fast_min_side) return num;
-  return 8;
+  return image::fast_jpeg_scale_num(static_cast<unsigned>(std::min(w, h)), signals::PdqOptions{}.fast_min_side);
 }
 
 void BM_DecodeOnlyFull(benchmark::State& state) { decode_turbojpeg(state, 8); }

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "signals/image/image.h"
+
 namespace chainbreak::testing {
 
 std::string pdq_reference_dir() {
@@ -78,6 +80,23 @@ std::optional<PnmImage> imagemagick_decode(const std::string& path) {
   if (data.size() < pos + samples * bytes_per) return std::nullopt;
   for (size_t i = 0; i < samples; ++i) img.pixels[i] = static_cast<uint8_t>(data[pos + i * bytes_per + bytes_per - 1]);
   return img;
+}
+
+::testing::AssertionResult same_pixels_as_imagemagick(const std::string& path) {
+  std::optional<PnmImage> want = imagemagick_decode(path);
+  if (!want) return ::testing::AssertionFailure() << path << ": ImageMagick could not decode it";
+  image::DecodeOptions o;
+  o.mode = image::DecodeMode::kReferenceIo;
+  Result<image::Image> got = image::decode_image(read_bytes(path), o);
+  if (!got.ok()) return ::testing::AssertionFailure() << path << ": " << got.status().message();
+  const image::Image& g = got.value();
+  if (g.width != want->width || g.height != want->height || g.channels != want->channels) {
+    return ::testing::AssertionFailure() << path << ": " << g.width << "x" << g.height << "x" << g.channels
+                                         << ", ImageMagick " << want->width << "x" << want->height << "x"
+                                         << want->channels;
+  }
+  if (g.pixels != want->pixels) return ::testing::AssertionFailure() << path << ": pixels differ from ImageMagick's";
+  return ::testing::AssertionSuccess();
 }
 
 }  // namespace chainbreak::testing

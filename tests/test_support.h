@@ -2,6 +2,8 @@
 // ImageMagick as an independent decoder (the one Meta's reference tool uses).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,5 +30,8 @@ struct PnmImage {
 // Runs `convert FILE pnm:-`; nullopt when ImageMagick is not installed or fails.
 std::optional<PnmImage> imagemagick_decode(const std::string& path);
 bool imagemagick_available();
+// Success when chainbreak's kReferenceIo decode of `path` has ImageMagick's
+// size, channel count and pixels; otherwise a failure saying what differs.
+::testing::AssertionResult same_pixels_as_imagemagick(const std::string& path);
 
 }  // namespace chainbreak::testing

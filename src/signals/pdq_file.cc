@@ -5,10 +5,9 @@
 
 namespace chainbreak::signals {
 
-image::Image squash_to_reference_side(const image::Image& img) {
+void squash_to_reference_side(const image::Image& img, image::Image& out) {
   constexpr int s = kReferenceSquashSide;
   const int ch = img.channels;
-  image::Image out;
   out.width = out.height = s;
   out.channels = ch;
   out.format = img.format;
@@ -22,7 +21,6 @@ image::Image squash_to_reference_side(const image::Image& img) {
       for (int c = 0; c < ch; ++c) dst[c] = p[c];
     }
   }
-  return out;
 }
 
 image::DecodeOptions decode_options_for(const PdqOptions& options) {
@@ -42,7 +40,7 @@ PdqSignal PdqFileHasher::hash_image(const image::Image& decoded) {
   const image::Image* img = &decoded;
   if (options_.mode == PdqMode::kReferenceIo &&
       (decoded.width > kReferenceSquashSide || decoded.height > kReferenceSquashSide)) {
-    squashed_ = squash_to_reference_side(decoded);
+    squash_to_reference_side(decoded, squashed_);
     img = &squashed_;
   }
   const int rows = img->height, cols = img->width;

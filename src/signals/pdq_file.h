@@ -44,8 +44,9 @@ struct PdqSignal {
 // The reference tool's squash: images with a side over 512 become exactly
 // 512x512, sampling source pixel floor(x * W / 512), floor(y * H / 512).
 inline constexpr int kReferenceSquashSide = 512;
-// Returns that 512x512 squash of `img` (same channels), as a new image.
-image::Image squash_to_reference_side(const image::Image& img);
+// Writes that 512x512 squash of `img` (same channels) into `out`, reusing
+// its pixel buffer.
+void squash_to_reference_side(const image::Image& img, image::Image& out);
 
 // Hashes files or in-memory images. Keeps buffers across calls: one per
 // thread, not thread-safe.

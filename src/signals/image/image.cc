@@ -1,6 +1,7 @@
 // Format recognition and dispatch to the per-format decoders.
 #include "signals/image/image.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace chainbreak::image {
@@ -28,6 +29,14 @@ ImageFormat sniff_format(std::span<const uint8_t> b) {
   if (starts("GIF87a") || starts("GIF89a")) return ImageFormat::kGif;
   if (starts("BM")) return ImageFormat::kBmp;
   return ImageFormat::kUnknown;
+}
+
+int fast_jpeg_scale_num(unsigned side, int min_side) {
+  const unsigned want = static_cast<unsigned>(std::max(min_side, 1));
+  for (unsigned num = 1; num < 8; ++num) {
+    if ((side * num + 7) / 8 >= want) return static_cast<int>(num);
+  }
+  return 8;
 }
 
 Status check_dimensions(const char* format, uint64_t width, uint64_t height, const DecodeOptions& options) {

@@ -68,6 +68,10 @@ Result<Image> decode_webp(std::span<const uint8_t> bytes, const DecodeOptions& o
 Result<Image> decode_gif(std::span<const uint8_t> bytes, const DecodeOptions& options);
 Result<Image> decode_bmp(std::span<const uint8_t> bytes, const DecodeOptions& options);
 
+// kFast: the numerator (of 8) of the smallest JPEG DCT scale that keeps a
+// side of `side` pixels at least `min_side` pixels long; 8 when none does.
+int fast_jpeg_scale_num(unsigned side, int min_side);
+
 // Shared size check: kLimitExceeded / kInvalidInput with a clear message, or ok.
 Status check_dimensions(const char* format, uint64_t width, uint64_t height, const DecodeOptions& options);
 

@@ -87,16 +87,8 @@ Result<Image> decode_jpeg(std::span<const uint8_t> bytes, const DecodeOptions& o
     // The Y plane of a YCbCr JPEG is the luma PDQ wants (same coefficients).
     cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_GRAYSCALE;
     if (options.mode == DecodeMode::kFast) {
-      const unsigned side = std::min(cinfo.image_width, cinfo.image_height);
-      const unsigned min_side = static_cast<unsigned>(std::max(options.fast_min_side, 1));
+      cinfo.scale_num = fast_jpeg_scale_num(std::min(cinfo.image_width, cinfo.image_height), options.fast_min_side);
       cinfo.scale_denom = 8;
-      cinfo.scale_num = 8;
-      for (unsigned num = 1; num <= 8; ++num) {
-        if ((side * num + 7) / 8 >= min_side) {
-          cinfo.scale_num = num;
-          break;
-        }
-      }
     }
   }
   jpeg_start_decompress(&cinfo);
