@@ -3,12 +3,19 @@
 #   scripts/install-deps.sh          build and run
 #   scripts/install-deps.sh --test   also what the tests need (clang for the
 #                                    fuzzer, ImageMagick as the reference
-#                                    decoder, jq for the CLI test)
+#                                    decoder, jq for the CLI test, the
+#                                    PostgreSQL server the store tests start)
+#   scripts/install-deps.sh --bench  also the peers the benchmarks run
+#                                    beside chainbreak (Debian's FAISS)
 set -euo pipefail
 packages=(build-essential cmake pkg-config libjpeg62-turbo-dev libturbojpeg0-dev libpng-dev
-  libwebp-dev libgif-dev libssl-dev libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev zlib1g-dev)
+  libwebp-dev libgif-dev libssl-dev libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev zlib1g-dev
+  libsqlite3-dev libpq-dev libexpat1-dev)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(clang libclang-rt-14-dev imagemagick jq hyperfine)
+  packages+=(clang libclang-rt-14-dev imagemagick jq hyperfine postgresql)
+fi
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(hyperfine python3-faiss python3-numpy)
 fi
 missing=()
 for p in "${packages[@]}"; do
