@@ -10,12 +10,12 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config libjpeg62-turbo-dev libturbojpeg0-dev libpng-dev
   libwebp-dev libgif-dev libssl-dev libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev zlib1g-dev
-  libsqlite3-dev libpq-dev libexpat1-dev)
+  libsqlite3-dev libpq-dev libexpat1-dev libxxhash-dev)
 if [ "${1:-}" = "--test" ]; then
   packages+=(clang libclang-rt-14-dev imagemagick jq hyperfine postgresql)
 fi
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(hyperfine python3-faiss python3-numpy)
+  packages+=(hyperfine time python3-faiss python3-numpy)
 fi
 missing=()
 for p in "${packages[@]}"; do

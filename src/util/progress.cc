@@ -5,7 +5,8 @@
 
 namespace chainbreak {
 
-Progress::Progress(bool enabled, uint64_t total, std::FILE* out) : enabled_(enabled), total_(total), out_(out) {}
+Progress::Progress(bool enabled, uint64_t total, std::FILE* out, const char* unit)
+    : enabled_(enabled), total_(total), out_(out), unit_(unit) {}
 
 void Progress::update(uint64_t done) {
   if (!enabled_) return;
@@ -22,11 +23,12 @@ void Progress::update(uint64_t done) {
     bar.resize(kWidth, '.');
     const double eta = rate > 0 ? (double(total_) - double(done)) / rate : 0;
     const long eta_s = static_cast<long>(eta);
-    std::snprintf(line, sizeof(line), "\r[%s] %llu/%llu files  %.1f files/s  ETA %ld:%02ld ", bar.c_str(),
-                  static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_), rate, eta_s / 60,
-                  eta_s % 60);
+    std::snprintf(line, sizeof(line), "\r[%s] %llu/%llu %s  %.1f %s/s  ETA %ld:%02ld ", bar.c_str(),
+                  static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_), unit_, rate, unit_,
+                  eta_s / 60, eta_s % 60);
   } else {
-    std::snprintf(line, sizeof(line), "\r%llu files  %.1f files/s ", static_cast<unsigned long long>(done), rate);
+    std::snprintf(line, sizeof(line), "\r%llu %s  %.1f %s/s ", static_cast<unsigned long long>(done), unit_, rate,
+                  unit_);
   }
   std::fputs(line, out_);
   std::fflush(out_);

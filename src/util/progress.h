@@ -12,8 +12,10 @@ namespace chainbreak {
 
 class Progress {
  public:
-  // total == 0 means unknown (paths streamed from standard input).
-  Progress(bool enabled, uint64_t total, std::FILE* out = stderr);
+  // total == 0 means unknown (paths streamed from standard input). unit
+  // names what is counted ("files", "hashes", "bytes"); not owned, must
+  // outlive the bar (a string literal).
+  Progress(bool enabled, uint64_t total, std::FILE* out = stderr, const char* unit = "files");
   ~Progress() { finish(); }
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -30,6 +32,7 @@ class Progress {
   bool drawn_ = false;
   uint64_t total_;
   std::FILE* out_;
+  const char* unit_;
   Clock::time_point start_ = Clock::now();
   Clock::time_point last_draw_{};
 };

@@ -17,25 +17,41 @@ std::string Hash256::hex() const {
   return out;
 }
 
+namespace {
+// Hex digit values; 0xFF for anything else.
+struct HexTable {
+  uint8_t v[256];
+  constexpr HexTable() : v() {
+    for (int i = 0; i < 256; ++i) v[i] = 0xFF;
+    for (int i = 0; i < 10; ++i) v['0' + i] = static_cast<uint8_t>(i);
+    for (int i = 0; i < 6; ++i) v['a' + i] = v['A' + i] = static_cast<uint8_t>(10 + i);
+  }
+};
+constexpr HexTable kHex;
+}  // namespace
+
 Result<Hash256> Hash256::from_hex(std::string_view hex) {
   if (hex.size() != 64) {
     return InvalidInput("a PDQ hash has 64 hex digits, got " + std::to_string(hex.size()));
   }
+  // The string is the hash as one big-endian number: words[3] first.
   Hash256 h;
-  for (int i = 0; i < 64; ++i) {
-    char c = hex[i];
-    int v;
-    if (c >= '0' && c <= '9')
-      v = c - '0';
-    else if (c >= 'a' && c <= 'f')
-      v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F')
-      v = c - 'A' + 10;
-    else {
-      return InvalidInput("invalid hex digit at position " + std::to_string(i + 1));
+  uint8_t bad = 0;
+  for (int w = 0; w < 4; ++w) {
+    uint64_t word = 0;
+    for (int i = 0; i < 16; ++i) {
+      const uint8_t v = kHex.v[static_cast<unsigned char>(hex[16 * w + i])];
+      bad |= v;
+      word = word << 4 | (v & 0xF);
     }
-    int nibble_index = 63 - i;
-    h.words[nibble_index / 16] |= uint64_t(v) << ((nibble_index % 16) * 4);
+    h.words[3 - w] = word;
+  }
+  if (bad & 0xF0) {
+    for (size_t i = 0; i < 64; ++i) {
+      if (kHex.v[static_cast<unsigned char>(hex[i])] == 0xFF) {
+        return InvalidInput("invalid hex digit at position " + std::to_string(i + 1));
+      }
+    }
   }
   return h;
 }
