@@ -3,8 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <thread>
 
+#include "cli/commands.h"
 #include "cli/hash_command.h"
-#include "cli/match_command.h"
 
 int main(int argc, char** argv) {
   using namespace chainbreak;
@@ -40,36 +40,14 @@ int main(int argc, char** argv) {
   CLI::Option* np = h->add_flag("--no-progress", no_progress, "Never draw the progress bar");
   h->add_flag("--progress", progress, "Draw the progress bar even when standard error is not a terminal")->excludes(np);
 
-  cli::MatchListOptions match;
-  std::string match_type, match_bank;
-  std::vector<std::string> match_inputs;
-  bool match_no_progress = false;
-  match.jobs = hash.jobs;
-  CLI::App* m = app.add_subcommand("match", "Match signals against a hash list or a bank");
-  m->add_option("type", match_type, "Signal type: pdq")->required()->check(CLI::IsMember({"pdq"}));
-  CLI::Option* m_hashes =
-      m->add_option("--hashes", match.list_path, "Hash list (one hex hash per line); no data directory needed");
-  m->add_option("inputs", match_inputs, "With --hashes: the file of query hashes (or -)")->required();
-  m->add_option("--threshold,-t", match.threshold, "Largest Hamming distance that matches (0-256, default 31)")
-      ->check(CLI::Range(0, 256));
-  m->add_option("--jobs,-j", match.jobs, "Threads (default: number of cores)")->check(CLI::Range(1, 1024));
-  m->add_flag("--stats", match.stats, "Print build and query times on standard error after the matches");
-  m->add_flag("--strict", match.strict, "Stop at the first malformed line, before any output");
-  m->add_flag("--no-progress", match_no_progress, "Never draw the progress bar");
-  m_hashes->required();
+  const cli::Command match = cli::add_match_command(app, hash.jobs);
+  const cli::Command bank = cli::add_bank_command(app);
 
   CLI11_PARSE(app, argc, argv);
 
-  if (m->parsed()) {
-    if (match_inputs.size() != 1) {
-      std::fprintf(stderr, "chainbreak: match --hashes takes one file of query hashes\n");
-      return 2;
-    }
-    match.queries_path = match_inputs[0];
-    match.progress = match_no_progress ? cli::ProgressWhen::kNever : cli::ProgressWhen::kAuto;
-    return cli::run_match_list(match);
+  for (const cli::Command* c : {&match, &bank}) {
+    if (c->app->parsed()) return c->run();
   }
-
   if (h->parsed()) {
     if ((reference_io || fast || hash.pdq.dihedral) && hash.signal_type != "pdq") {
       std::fprintf(stderr, "chainbreak: --reference-io, --fast and --dihedral apply to pdq only\n");

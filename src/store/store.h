@@ -27,8 +27,9 @@
 
 namespace chainbreak::store {
 
-// Signal types a bank entry can hold. Values are stored as lowercase hex of
-// the raw bytes: pdq 64 chars, md5 32, sha1 40, sha256 64.
+// Signal types a bank entry can hold. Values cross this interface as hex of
+// the raw bytes: pdq 64 chars, md5 32, sha1 40, sha256 64 (either case in,
+// lowercase out); the databases keep the raw bytes.
 enum class SignalType : uint8_t { kPdq = 1, kMd5 = 2, kSha1 = 3, kSha256 = 4 };
 // "pdq", "md5", "sha1", "sha256".
 const char* signal_type_name(SignalType t);
@@ -37,11 +38,11 @@ std::optional<SignalType> parse_signal_type(std::string_view name);
 
 // Per-bank settings.
 struct Bank {
-  int64_t id = 0;             // assigned by the store on create
-  std::string name;           // unique; [A-Za-z0-9_.-]{1,64}
+  int64_t id = 0;    // assigned by the store on create
+  std::string name;  // unique; [A-Za-z0-9_.-]{1,64}
   std::string description;
-  bool allowlist = false;     // a match here suppresses matches elsewhere
-  int pdq_threshold = 31;     // 0..63; per-query default for this bank
+  bool allowlist = false;  // a match here suppresses matches elsewhere
+  int pdq_threshold = 31;  // 0..63; per-query default for this bank
   bool enabled = true;
   int64_t disabled_until = 0;  // unix seconds; 0 = not temporarily disabled
   int64_t created_at = 0;      // unix seconds, set by the store
@@ -49,10 +50,10 @@ struct Bank {
 
 // One signal in a bank with its provenance.
 struct Entry {
-  int64_t id = 0;          // assigned by the store on add; unique across banks
+  int64_t id = 0;  // assigned by the store on add; unique across banks
   int64_t bank_id = 0;
   SignalType type = SignalType::kPdq;
-  std::string value;       // lowercase hex, length fixed by type
+  std::string value;           // lowercase hex, length fixed by type
   std::string external_id;     // id in the source list (NCMEC entry id, ...)
   std::string source_org;      // who supplied it
   std::string classification;  // e.g. A1, A2, B1, B2 (free text otherwise)
@@ -62,15 +63,19 @@ struct Entry {
   double confidence = 1.0;     // 0..1
   int32_t up_votes = 0;
   int32_t down_votes = 0;
-  bool removed = false;        // tombstone: kept for audit and replicas
+  bool removed = false;  // tombstone: kept for audit and replicas
   int64_t removed_at = 0;
-  bool disabled = false;       // disabled entries never match, can come back
-  std::string metadata_json;   // anything else from the source list ("" or a JSON object)
+  bool disabled = false;      // disabled entries never match, can come back
+  std::string metadata_json;  // anything else from the source list ("" or a JSON object)
 };
 
 // One row of the change log. Every mutation appends exactly one change (or
 // one per entry for batch adds/removals) in the same transaction as the
-// mutation, with a sequence strictly greater than every earlier one.
+// mutation, with a sequence strictly greater than every earlier one, in
+// commit order (a reader that has seen seq N never later finds a new change
+// below N). Seqs may have gaps. Calls that change nothing (disabling a
+// disabled entry, removing a removed one) append nothing; votes are not
+// logged (no kind for them; replicas do not need them to match).
 enum class ChangeKind : uint8_t {
   kEntryAdded = 1,     // entry_id set
   kEntryRemoved = 2,   // entry_id set (tombstoned)
@@ -91,36 +96,51 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Banks.
+  // Banks. Settings are validated first (name, pdq_threshold 0..63,
+  // disabled_until >= 0, UTF-8 description): kInvalidInput, also for a
+  // duplicate name or an unknown id. created_at is set by create_bank and
+  // kept by update_bank.
   virtual Result<Bank> create_bank(const Bank& settings) = 0;  // returns it with id, created_at
   virtual Result<std::vector<Bank>> list_banks() = 0;          // ordered by name
   virtual Result<std::optional<Bank>> find_bank(std::string_view name) = 0;
-  virtual Status update_bank(const Bank& bank) = 0;            // by id; name may change if unique
-  virtual Status delete_bank(int64_t bank_id) = 0;             // removes its entries too
+  virtual Status update_bank(const Bank& bank) = 0;  // by id; name may change if unique
+  virtual Status delete_bank(int64_t bank_id) = 0;   // removes its entries too
 
   // Entries. add_entries writes all rows or none (one transaction) and
   // returns their ids in input order. Values are validated (type, hex,
-  // length) before anything is written.
+  // length) before anything is written. kInvalidInput names the first bad
+  // entry ("entry 12: ..."): bad type/hex/length, confidence outside 0..1,
+  // negative timestamps or votes, removed=true, text that is not UTF-8 or
+  // holds NUL, metadata_json neither "" nor an object; also unknown bank.
+  // Of each Entry, id, bank_id, removed and removed_at are not read; the
+  // rest is stored as given (added_at 0 = now).
   virtual Result<std::vector<int64_t>> add_entries(int64_t bank_id, std::span<const Entry> entries) = 0;
   // Tombstones the entries (removed=true, removed_at=now); unknown ids or
   // ids already removed are ignored; returns how many changed.
   virtual Result<int64_t> remove_entries(std::span<const int64_t> entry_ids) = 0;
   // Removes the entries of a bank whose (type, value) is in the list (an
   // NCMEC deletion names the fingerprint, not our id); returns the count.
-  virtual Result<int64_t> remove_by_value(int64_t bank_id, SignalType type,
-                                          std::span<const std::string> values) = 0;
+  // Tombstones like remove_entries. kInvalidInput (nothing removed) for a
+  // bad value or an unknown bank.
+  virtual Result<int64_t> remove_by_value(int64_t bank_id, SignalType type, std::span<const std::string> values) = 0;
+  // kInvalidInput for an unknown id; no change logged when already so.
   virtual Status set_entry_disabled(int64_t entry_id, bool disabled) = 0;
-  virtual Status vote(int64_t entry_id, int up, int down) = 0;  // adds to the counters
+  // Adds to the counters (saturating at INT32_MAX). kInvalidInput when up or
+  // down is negative or the id unknown.
+  virtual Status vote(int64_t entry_id, int up, int down) = 0;
   virtual Result<std::optional<Entry>> get_entry(int64_t entry_id) = 0;
   // Streams a bank's entries in id order (removed ones only when asked).
-  // The callback returns false to stop early. Memory stays bounded.
-  virtual Status scan_entries(int64_t bank_id, bool include_removed,
-                              const std::function<bool(const Entry&)>& fn) = 0;
+  // The callback returns false to stop early. Memory stays bounded. The rows
+  // come from one consistent snapshot (a read transaction held while the
+  // scan runs); the callback must not call this Store. count_entries and
+  // scan_entries return kInvalidInput for an unknown bank.
+  virtual Status scan_entries(int64_t bank_id, bool include_removed, const std::function<bool(const Entry&)>& fn) = 0;
   virtual Result<int64_t> count_entries(int64_t bank_id, bool include_removed) = 0;
 
   // Change log, for replicas and snapshots.
   virtual Result<int64_t> last_change_seq() = 0;  // 0 when empty
-  // Changes with seq > after, in seq order, at most limit.
+  // Changes with seq > after, in seq order, at most limit (>= 1, else
+  // kInvalidInput).
   virtual Result<std::vector<Change>> changes_since(int64_t after, int64_t limit) = 0;
 };
 

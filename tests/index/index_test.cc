@@ -303,3 +303,42 @@ TEST(PdqIndex, SnapshotRoundTripAndCorruption) {
 
 }  // namespace
 }  // namespace chainbreak::index
+
+#include "index/exact_index.h"
+
+namespace chainbreak::index {
+namespace {
+
+TEST(ExactIndex, AddLookupRemoveAcrossLengths) {
+  ExactIndex idx;
+  std::mt19937_64 rng(8);
+  std::vector<std::vector<uint8_t>> digests;
+  for (size_t len : {16u, 20u, 32u}) {
+    for (int i = 0; i < 500; ++i) {
+      std::vector<uint8_t> d(len);
+      for (auto& b : d) b = static_cast<uint8_t>(rng());
+      digests.push_back(d);
+    }
+  }
+  for (size_t i = 0; i < digests.size(); ++i) ASSERT_TRUE(idx.add(digests[i], i));
+  ASSERT_TRUE(idx.add(digests[7], 9999));  // a second id for one digest
+  EXPECT_EQ(idx.size(), digests.size() + 1);
+  std::vector<uint64_t> out;
+  idx.lookup(digests[7], &out);
+  std::sort(out.begin(), out.end());
+  EXPECT_EQ(out, (std::vector<uint64_t>{7, 9999}));
+  // A 16-byte prefix of a 20-byte digest is a different key.
+  out.clear();
+  idx.lookup(std::span(digests[600]).first(16), &out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(idx.remove(digests[7], 7));
+  EXPECT_FALSE(idx.remove(digests[7], 7));
+  out.clear();
+  idx.lookup(digests[7], &out);
+  EXPECT_EQ(out, (std::vector<uint64_t>{9999}));
+  std::vector<uint8_t> too_long(33, 1);
+  EXPECT_FALSE(idx.add(too_long, 1));
+}
+
+}  // namespace
+}  // namespace chainbreak::index
