@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
-# The main job on a small bundled sample: installs the dependencies, builds
-# chainbreak, generates sample images (synthetic patterns, made by our own
-# generator) and hashes them: PDQ (TSV, then JSON) and SHA-256.
+# The main job on a small bundled sample, on the embedded default (SQLite in
+# a data directory, no server): installs the dependencies, builds chainbreak,
+# generates sample images (synthetic patterns, made by our own generator),
+# hashes them, lists two of them in a bank of "known" signals (benign
+# stand-ins for a shared hash list), one in an allowlist bank, and matches
+# the whole sample against the banks; then matches query hashes against a
+# generated hash list without any database.
+#   scripts/run.sh [DATA_DIR]   (default: build/demo-data, recreated)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCHAINBREAK_TESTS=OFF >/dev/null
-cmake --build build -j"$(nproc)" --target chainbreak chainbreak-gen-fixtures
-build/chainbreak-gen-fixtures sample build/sample
-echo "== chainbreak hash pdq build/sample"
-build/chainbreak hash pdq build/sample
-echo "== chainbreak hash pdq --format json build/sample"
-build/chainbreak hash pdq --format json build/sample
-echo "== chainbreak hash sha256 build/sample"
-build/chainbreak hash sha256 build/sample
+cmake --build build -j"$(nproc)" --target chainbreak chainbreak-gen-fixtures chainbreak-gen-hashes
+data=${1:-build/demo-data}
+rm -rf "$data"
+cb() { echo "\$ chainbreak $*" >&2; build/chainbreak "$@"; }
+build/chainbreak-gen-fixtures sample build/sample >/dev/null
+cb hash pdq build/sample
+cb hash pdq build/sample | sed -n '1p;6p' | cut -f1 >build/known.txt
+cb bank create known --data "$data" --description "demo list (synthetic images)"
+cb bank create benign --allowlist --data "$data" --description "collision-prone benign images"
+cb bank import known build/known.txt --data "$data" --source-org example-hotline --classification B1
+cb hash pdq build/sample/sample-06.jpg | cut -f1 | cb bank import benign - --data "$data"
+cb bank list --data "$data"
+echo "== every sample image against the banks (--all also prints non-matches)" >&2
+cb match pdq --all build/sample --data "$data"
+echo "== 10,000 query hashes against a generated list of 1,000,000 (exact, threshold 31)" >&2
+build/chainbreak-gen-hashes 1000000 10000 1 build/demo-list.txt build/demo-queries.txt
+cb match pdq --hashes build/demo-list.txt -t 31 --stats build/demo-queries.txt | head -n 5

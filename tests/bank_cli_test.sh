@@ -78,6 +78,17 @@ bank set known --threshold 0 >/dev/null
 [ "$(bank show known --format json | jq .threshold)" = 0 ] || fail "threshold not set"
 bank set known --threshold 31 >/dev/null
 
+# Disabling one entry takes effect at once; enabling brings it back.
+id1=$(match pdq --bank known "$tmp/img/sample-01.jpg" | awk -F'\t' '$2=="known"{print $3; exit}')
+[ -n "$id1" ] || fail "sample-01 must match in known"
+bank disable known --entry "$id1" >/dev/null
+[ -z "$(match pdq --bank known "$tmp/img/sample-01.jpg" | awk -F'\t' -v id="$id1" '$2=="known" && $3==id')" ] ||
+  fail "disabled entry still matches"
+bank enable known --entry "$id1" >/dev/null
+[ -n "$(match pdq --bank known "$tmp/img/sample-01.jpg" | awk -F'\t' -v id="$id1" '$2=="known" && $3==id')" ] ||
+  fail "re-enabled entry does not match"
+if bank disable allow --entry "$id1" 2>/dev/null; then fail "an entry of another bank must be refused"; fi
+
 # Removing an entry takes effect at once.
 id2=$(match pdq --bank known "$tmp/img/sample-02.png" | awk -F'\t' '$5=="match"{print $3; exit}')
 [ -n "$id2" ] || fail "sample-02 must match before removal"
@@ -96,6 +107,17 @@ bank create copy2 >/dev/null
 bank import copy2 "$tmp/known.csv" --format hma-csv 2>/dev/null
 diff <(bank export known 2>/dev/null | cut -f1 | sort) <(bank export copy2 2>/dev/null | cut -f1 | sort) ||
   fail "hma-csv export/import round trip"
+
+# Deletions in a list: by hash and by external id.
+bank create dels >/dev/null
+printf '%s\tkeep\n%s\tgone-by-id\n' "$h1" "$h2" | bank import dels - 2>/dev/null
+[ "$(bank show dels --format json | jq .entries)" = 2 ] || fail "two entries before deletions"
+printf -- '-\tgone-by-id\n' | bank import dels - 2>"$tmp/err"
+grep -q "deleted 1" "$tmp/err" || fail "deletion by external id: $(cat "$tmp/err")"
+printf -- '-%s\n' "$h1" | bank import dels - 2>"$tmp/err"
+grep -q "deleted 1" "$tmp/err" || fail "deletion by hash: $(cat "$tmp/err")"
+[ "$(bank show dels --format json | jq .entries)" = 0 ] || fail "deletions must leave no live entry"
+[ "$(bank show dels --format json | jq .removed_entries)" = 2 ] || fail "deletions are tombstones"
 
 # Exact digests.
 bank create files >/dev/null

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "util/line_reader.h"
 #include "util/path_source.h"
 #include "util/progress.h"
 
@@ -68,6 +69,45 @@ TEST(Progress, DrawsRateAndEtaWhenEnabledAndLong) {
 TEST(Progress, SilentWhenDisabledOrShort) {
   EXPECT_EQ(run_progress(false, true), "");
   EXPECT_EQ(run_progress(true, false), "");
+}
+
+std::vector<std::string> read_lines(const std::string& path, size_t max_line, Status* status) {
+  LineReader r(path, max_line);
+  std::vector<std::string> out;
+  std::string_view line;
+  while (r.next(&line)) {
+    out.emplace_back(line);
+    EXPECT_EQ(r.line_number(), out.size());
+  }
+  *status = r.status();
+  return out;
+}
+
+TEST(LineReader, SplitsLfAndCrlfKeepsEmptyLinesAndALastLineWithoutNewline) {
+  const std::string path = ::testing::TempDir() + "/lines.txt";
+  std::ofstream(path, std::ios::binary) << "a\r\n\nbb\nccc";
+  Status st;
+  EXPECT_EQ(read_lines(path, 1 << 20, &st), (std::vector<std::string>{"a", "", "bb", "ccc"}));
+  EXPECT_TRUE(st.ok());
+}
+
+TEST(LineReader, LinesAcrossBlockBoundariesAndTheLengthLimit) {
+  const std::string path = ::testing::TempDir() + "/long.txt";
+  std::string big;
+  for (int i = 0; i < 40000; ++i) big += std::to_string(i) + std::string(60, 'x') + "\n";  // > 2 MiB
+  std::ofstream(path, std::ios::binary) << big;
+  Status st;
+  const auto lines = read_lines(path, 1 << 20, &st);
+  ASSERT_TRUE(st.ok());
+  ASSERT_EQ(lines.size(), 40000u);
+  EXPECT_EQ(lines[39999], "39999" + std::string(60, 'x'));
+  // A line over the limit stops the reader with a message naming its line.
+  std::ofstream(path, std::ios::binary) << "short\n" << std::string(5000, 'y') << "\n";
+  EXPECT_EQ(read_lines(path, 1000, &st).size(), 1u);
+  EXPECT_EQ(st.code(), ErrorCode::kLimitExceeded);
+  EXPECT_NE(st.message().find(":2: line longer than 1000 bytes"), std::string::npos) << st.message();
+  LineReader missing(::testing::TempDir() + "/does-not-exist");
+  EXPECT_EQ(missing.status().code(), ErrorCode::kIo);
 }
 
 }  // namespace

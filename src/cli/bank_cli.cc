@@ -56,9 +56,14 @@ Command add_bank_command(CLI::App& root) {
   exp->add_option("--format,-f", o->format, "plain, hma-csv or ncmec-xml")
       ->check(CLI::IsMember({"plain", "hma-csv", "ncmec-xml"}));
   exp->add_flag("--include-removed", o->include_removed, "Also export removed (tombstoned) entries");
-  auto dis = with_name("disable", "Stop a bank matching (at once), for good or until a time");
-  dis->add_option("--until", o->until, "RFC 3339 UTC time, unix seconds, or +N[smhd]");
-  with_name("enable", "Let a disabled bank match again");
+  auto dis = with_name("disable", "Stop a bank (or some entries: --entry) matching, at once");
+  dis->add_option("--until", o->until, "RFC 3339 UTC time, unix seconds, or +N[smhd] (whole bank only)");
+  auto ena = with_name("enable", "Let a disabled bank (or entries: --entry) match again");
+  for (auto c : {dis, ena}) {
+    c->add_option("--entry", o->entries, "Entry ids instead of the whole bank (repeatable)")
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  }
   auto rem = with_name("remove", "Remove a bank, or only some of its entries (--entry)");
   rem->add_option("--entry", o->entries, "Entry ids to remove (tombstoned, effective at once; repeatable)")
       ->allow_extra_args(false)

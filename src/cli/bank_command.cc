@@ -42,6 +42,19 @@ void refresh_snapshots(const BankCommandOptions& o, store::Store& st) {
   if (!s.ok()) std::fprintf(stderr, "chainbreak: warning: index snapshots not updated: %s\n", s.message().c_str());
 }
 
+// Every id must be an entry of this bank; 1 (with a message) otherwise.
+int check_entries(store::Store& st, const store::Bank& bank, const std::vector<int64_t>& ids) {
+  for (int64_t id : ids) {
+    auto e = st.get_entry(id);
+    if (!e.ok()) return fail("entry " + std::to_string(id), e.status());
+    if (!e.value() || e.value()->bank_id != bank.id) {
+      std::fprintf(stderr, "chainbreak: bank %s has no entry %lld\n", bank.name.c_str(), static_cast<long long>(id));
+      return 1;
+    }
+  }
+  return 0;
+}
+
 int list_banks(const BankCommandOptions& o, store::Store& st, const std::string& only) {
   auto banks = st.list_banks();
   if (!banks.ok()) return fail("list banks", banks.status());
@@ -106,6 +119,18 @@ int run_bank_command(const BankCommandOptions& o) {
   if (o.action == "show") return list_banks(o, st, o.name);
   if (o.action == "import") return run_bank_import(o, st, bank);
   if (o.action == "export") return run_bank_export(o, st, bank);
+  if ((o.action == "disable" || o.action == "enable") && !o.entries.empty()) {
+    if (int rc = check_entries(st, bank, o.entries); rc != 0) return rc;
+    for (int64_t id : o.entries) {
+      if (Status s = st.set_entry_disabled(id, o.action == "disable"); !s.ok()) {
+        return fail("entry " + std::to_string(id), s);
+      }
+    }
+    std::printf("%sd %zu entr%s of bank %s\n", o.action.c_str(), o.entries.size(), o.entries.size() == 1 ? "y" : "ies",
+                bank.name.c_str());
+    refresh_snapshots(o, st);
+    return 0;
+  }
   if (o.action == "disable" || o.action == "enable" || o.action == "set") {
     if (o.action == "disable") {
       if (o.until.empty()) {
@@ -137,15 +162,7 @@ int run_bank_command(const BankCommandOptions& o) {
       std::printf("removed bank %s\n", bank.name.c_str());
       return 0;
     }
-    // Only entries of this bank: an id from another bank is an error.
-    for (int64_t id : o.entries) {
-      auto e = st.get_entry(id);
-      if (!e.ok()) return fail("entry " + std::to_string(id), e.status());
-      if (!e.value() || e.value()->bank_id != bank.id) {
-        std::fprintf(stderr, "chainbreak: bank %s has no entry %lld\n", bank.name.c_str(), static_cast<long long>(id));
-        return 1;
-      }
-    }
+    if (int rc = check_entries(st, bank, o.entries); rc != 0) return rc;
     auto removed = st.remove_entries(o.entries);
     if (!removed.ok()) return fail("remove entries", removed.status());
     std::printf("removed %lld entr%s from bank %s\n", static_cast<long long>(removed.value()),

@@ -19,7 +19,7 @@
 namespace chainbreak::cli {
 namespace {
 
-constexpr size_t kBatch = 50000;
+constexpr size_t kBatch = 250000;
 constexpr uint64_t kMaxPrintedErrors = 20;
 
 struct ImportCounts {

@@ -1,4 +1,7 @@
 // The SQLite store's entry operations (see sqlite_store.h).
+#include <algorithm>
+#include <vector>
+
 #include "store/sqlite_store.h"
 
 namespace chainbreak::store::internal {
@@ -53,12 +56,24 @@ Result<std::vector<int64_t>> SqliteStore::add_entries(int64_t bank_id, std::span
   if (rebuild) {
     if (Status s = sqlite_exec(db_, "DROP INDEX IF EXISTS entries_by_value", op); !s.ok()) return s;
   }
-  size_t off = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const std::string_view raw = std::string_view(raws).substr(off, value_bytes(entries[i].type));
-    off += raw.size();
+  // Rows go in ordered by (type, value): the value index then takes them
+  // as a merge (each of its pages touched once per batch) instead of one
+  // random descent per row, which dominates once it outgrows the cache.
+  // Ids still follow input order.
+  std::vector<std::string_view> raw_of(n);
+  std::vector<uint32_t> order(n);
+  for (size_t i = 0, off = 0; i < n; ++i) {
+    raw_of[i] = std::string_view(raws).substr(off, value_bytes(entries[i].type));
+    off += raw_of[i].size();
+    order[i] = static_cast<uint32_t>(i);
+  }
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (entries[a].type != entries[b].type) return entries[a].type < entries[b].type;
+    return raw_of[a] < raw_of[b];
+  });
+  for (uint32_t i : order) {
     StmtUse use(entry_insert_);
-    bind_entry(first_id + static_cast<int64_t>(i), bank_id, entries[i], raw, now);
+    bind_entry(first_id + static_cast<int64_t>(i), bank_id, entries[i], raw_of[i], now);
     if (step(entry_insert_) != SQLITE_DONE) return error(op);
   }
   if (rebuild) {

@@ -99,7 +99,7 @@ Status SqliteStore::init(const std::string& path) {
   // million entries in memory during bulk adds; temporary structures (the
   // sort of an index rebuild) stay in memory too.
   if (Status s = sqlite_exec(
-          db_, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY",
+          db_, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY",
           "configure");
       !s.ok()) {
     return s;

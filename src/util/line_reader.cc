@@ -51,6 +51,12 @@ bool LineReader::fill() {
   return true;
 }
 
+bool LineReader::too_long() {
+  status_ = LimitExceeded(path_ + ":" + std::to_string(line_no_ + 1) + ": line longer than " +
+                          std::to_string(max_line_) + " bytes");
+  return false;
+}
+
 bool LineReader::next(std::string_view* line) {
   if (!status_.ok() || !f_) return false;
   size_t scan_from = begin_;
@@ -61,22 +67,20 @@ bool LineReader::next(std::string_view* line) {
       const size_t at = static_cast<size_t>(static_cast<const char*>(nl) - buf_.data());
       size_t len = at - begin_;
       if (len > 0 && buf_[begin_ + len - 1] == '\r') --len;
+      if (len > max_line_) return too_long();
       *line = std::string_view(buf_.data() + begin_, len);
       begin_ = at + 1;
       ++line_no_;
       return true;
     }
-    if (end_ - begin_ > max_line_) {
-      status_ = LimitExceeded(path_ + ":" + std::to_string(line_no_ + 1) + ": line longer than " +
-                              std::to_string(max_line_) + " bytes");
-      return false;
-    }
+    if (end_ - begin_ > max_line_) return too_long();
     const size_t scanned = end_ - begin_;
     if (!fill()) {
       if (!status_.ok() || begin_ == end_) return false;
       // Last line without a newline.
       size_t len = end_ - begin_;
       if (len > 0 && buf_[begin_ + len - 1] == '\r') --len;
+      if (len > max_line_) return too_long();
       *line = std::string_view(buf_.data() + begin_, len);
       begin_ = end_;
       ++line_no_;

@@ -38,6 +38,7 @@ class LineReader {
 
  private:
   bool fill();
+  bool too_long();  // sets the limit error, returns false
   std::string path_;
   std::FILE* f_ = nullptr;
   bool owns_ = false;
