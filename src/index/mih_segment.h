@@ -84,6 +84,12 @@ class MihSegment {
   enum class Mode { kAuto, kTables, kScan };
   // Appends the live entries within t of q (0..256; negative: nothing).
   void search(const pdq::Hash256& q, int t, std::vector<Hit>* out, Mode mode = Mode::kAuto) const;
+  // search() for many queries at once (thresholds per query), appending to
+  // (*out)[i]; out->size() must be queries.size(). The same results as
+  // calling search() for each, but the memory accesses of consecutive
+  // queries overlap (a three-stage software pipeline).
+  void search_many(std::span<const pdq::Hash256> queries, std::span<const int> thresholds,
+                   std::vector<std::vector<Hit>>* out) const;
   // The same by scanning every entry (the oracle, and the fallback).
   void search_scan(const pdq::Hash256& q, int t, std::vector<Hit>* out) const;
   // Tombstones the live entries with this id and hash; returns how many.
@@ -94,6 +100,12 @@ class MihSegment {
  private:
   MihSegment() = default;
   void build_chunk(int c, Buffer<uint64_t>* a, Buffer<uint64_t>* b);
+  // The search stages (mih_search.cc): buckets to visit (directory
+  // prefetched), bucket ranges (partners prefetched), filter and verify.
+  struct Work;
+  void stage_buckets(const pdq::Hash256& q, const SearchPlan& plan, Work& w) const;
+  void stage_ranges(Work& w) const;
+  void stage_verify(const pdq::Hash256& q, int t, const SearchPlan& plan, Work& w, std::vector<Hit>* out) const;
   bool use_scan(const SearchPlan& plan) const;
   void init_tombstones();
 

@@ -164,9 +164,17 @@ void PdqIndex::search(const pdq::Hash256& q, int t, std::vector<Hit>* out) const
 void PdqIndex::search_batch(std::span<const pdq::Hash256> queries, std::span<const int> thresholds,
                             std::vector<std::vector<Hit>>* out) const {
   out->resize(queries.size());
-  for (size_t i = 0; i < queries.size(); ++i) {
-    (*out)[i].clear();
-    search(queries[i], thresholds[i], &(*out)[i]);
+  for (auto& v : *out) v.clear();
+  const auto s = state();
+  for (const auto& seg : s->segments) seg->search_many(queries, thresholds, out);
+  const Tail& tail = *s->tail;
+  const size_t n = tail.count.load(std::memory_order_acquire);
+  for (size_t q = 0; q < queries.size(); ++q) {
+    if (thresholds[q] < 0) continue;
+    for (size_t i = 0; i < n; ++i) {
+      const int d = pdq::hamming_distance(tail.hashes[i], queries[q]);
+      if (d <= thresholds[q] && !tail.tomb[i].load(std::memory_order_acquire)) (*out)[q].push_back({tail.ids[i], d});
+    }
   }
 }
 

@@ -167,6 +167,23 @@ TEST(MihSegment, EveryThresholdUpTo64ViaTables) {
   EXPECT_GT(hits, 100u);
 }
 
+TEST(MihSegment, SearchManyEqualsSearchForMixedThresholds) {
+  const Data d = random_data(30000, 90, 40, 13);
+  auto seg = MihSegment::build(d.hashes, d.ids, 1);
+  std::vector<int> th;
+  for (size_t i = 0; i < d.queries.size(); ++i) th.push_back(std::vector<int>{31, 0, 16, 63, -1, 48, 100}[i % 7]);
+  std::vector<std::vector<Hit>> many(d.queries.size());
+  seg->search_many(d.queries, th, &many);
+  size_t hits = 0;
+  for (size_t i = 0; i < d.queries.size(); ++i) {
+    std::vector<Hit> one;
+    seg->search(d.queries[i], th[i], &one);
+    ASSERT_EQ(test::sorted(many[i]), test::sorted(one)) << "query " << i << " t=" << th[i];
+    hits += one.size();
+  }
+  EXPECT_GT(hits, 40u);
+}
+
 TEST(MihSegment, RemoveTombstonesOnlyThatEntry) {
   Data d = random_data(10000, 0, 0, 5);
   d.hashes.push_back(d.hashes[10]);  // same hash, another id
@@ -233,6 +250,17 @@ TEST(PdqIndex, IncrementalAddsAndRemovesStayExact) {
       checked_hits += want.size();
     }
   }
+  // The batch path gives the same answers.
+  std::vector<Hash256> qs;
+  std::vector<int> ts;
+  for (int i = 0; i < 30; ++i) {
+    qs.push_back(flip_bits(model.hashes[rng() % model.hashes.size()], i, rng));
+    ts.push_back(i % 3 ? 31 : 48);
+  }
+  std::vector<std::vector<Hit>> batch;
+  index.search_batch(qs, ts, &batch);
+  for (size_t i = 0; i < qs.size(); ++i)
+    ASSERT_EQ(test::sorted(batch[i]), oracle(model.hashes, model.ids, qs[i], ts[i]));
   const auto st = index.stats();
   EXPECT_EQ(st.live, model.ids.size());
   EXPECT_GE(st.segments, 2u);
