@@ -27,4 +27,6 @@ echo "== every sample image against the banks (--all also prints non-matches)" >
 cb match pdq --all build/sample --data "$data"
 echo "== 10,000 query hashes against a generated list of 1,000,000 (exact, threshold 31)" >&2
 build/chainbreak-gen-hashes 1000000 10000 1 build/demo-list.txt build/demo-queries.txt
-cb match pdq --hashes build/demo-list.txt -t 31 --stats build/demo-queries.txt | head -n 5
+cb match pdq --hashes build/demo-list.txt -t 31 --stats build/demo-queries.txt >build/demo-matches.tsv
+head -n 5 build/demo-matches.tsv
+echo "... $(wc -l <build/demo-matches.tsv) matches in build/demo-matches.tsv (<query line>, <list line>, <distance>)"

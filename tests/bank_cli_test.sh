@@ -32,6 +32,10 @@ bank create allow --allowlist >/dev/null
 if bank create known >/dev/null 2>"$tmp/err"; then fail "duplicate bank name accepted"; fi
 grep -q "known" "$tmp/err" || fail "duplicate bank error must name the bank"
 bank list | grep -q "^known	0	31	no	yes" || fail "bank list: $(bank list)"
+# --data may come before or after the action.
+"$cb" bank create elsewhere --data "$tmp/other" >/dev/null
+"$cb" bank --data "$tmp/other" list | grep -q "^elsewhere	" || fail "--data before the action"
+[ -s "$tmp/other/chainbreak.db" ] || fail "--data after the action must create DIR/chainbreak.db"
 
 # Import: malformed lines are reported with file, line and field; --strict
 # writes nothing; the default skips and counts.

@@ -68,6 +68,8 @@ Command add_bank_command(CLI::App& root) {
   rem->add_option("--entry", o->entries, "Entry ids to remove (tombstoned, effective at once; repeatable)")
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  // --data/--db may come before or after the action.
+  for (auto* c : bank->get_subcommands({})) c->fallthrough();
   return {bank, [o, fmt, no_progress, bank] {
             for (auto* c : bank->get_subcommands()) o->action = c->get_name();
             o->output = *fmt == "json" ? OutputFormat::kJson : OutputFormat::kTsv;
