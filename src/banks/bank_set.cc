@@ -94,12 +94,14 @@ Status BankSet::build_bank(store::Store& store, const store::Bank& bank, int64_t
   if (!st.ok()) return st;
   b->pdq->build(hashes, ids);
   banks_[bank.id] = std::move(b);
+  modified_ = true;
   return Status::Ok();
 }
 
 Status BankSet::apply(store::Store& store, const store::Change& c) {
   auto it = banks_.find(c.bank_id);
   if (it != banks_.end() && c.seq <= it->second->seq) return Status::Ok();  // already in its snapshot
+  modified_ = true;
   switch (c.kind) {
     case store::ChangeKind::kBankCreated:
     case store::ChangeKind::kBankUpdated: {
@@ -155,8 +157,8 @@ Status BankSet::refresh(store::Store& store) {
   return Status::Ok();
 }
 
-Status BankSet::save_snapshots() const {
-  if (snapshot_dir_.empty()) return Status::Ok();
+Status BankSet::save_snapshots() {
+  if (snapshot_dir_.empty() || !modified_) return Status::Ok();
   std::error_code ec;
   std::filesystem::create_directories(snapshot_dir_, ec);
   if (ec) return IoError("cannot create " + snapshot_dir_ + ": " + ec.message());
@@ -176,6 +178,7 @@ Status BankSet::save_snapshots() const {
     std::filesystem::rename(path + ".tmp", path, ec);
     if (ec) return IoError("cannot rename " + path + ".tmp: " + ec.message());
   }
+  modified_ = false;
   return Status::Ok();
 }
 

@@ -50,8 +50,10 @@ class BankSet {
 
   // Applies the store's changes since the last refresh (or open).
   Status refresh(store::Store& store);
-  // Saves every bank's indexes to the snapshot directory given to open().
-  Status save_snapshots() const;
+  // Saves every bank's indexes to the snapshot directory given to open(),
+  // when anything was built or changed since open() or the last save (a
+  // read-only run writes nothing).
+  Status save_snapshots();
 
   // PDQ matches of q in the named banks (all enabled banks when empty), plus
   // every enabled allowlist bank. threshold overrides the banks' own when
@@ -86,6 +88,7 @@ class BankSet {
 
   std::string snapshot_dir_;
   int64_t seq_ = 0;
+  bool modified_ = false;                                // indexes differ from the snapshots on disk
   std::map<int64_t, std::unique_ptr<BankIndex>> banks_;  // by bank id
 };
 

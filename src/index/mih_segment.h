@@ -52,7 +52,7 @@ struct Hit {
 struct SearchPlan {
   int tau[8];   // per chunk; -1 = chunk not searched
   int r[16];    // per sub-key; -1 = table not probed
-  double cost;  // estimated cost per entry-independent probe, for the scan/MIH choice
+  double cost;  // buckets probed per query (for the scan-or-tables estimate)
 };
 // The balanced plan for threshold t (0..256).
 const SearchPlan& plan_for(int t);

@@ -167,6 +167,15 @@ TEST_P(BankSetTest, SnapshotsReloadToTheSameState) {
   ASSERT_TRUE(m.ok());
   ASSERT_EQ(m.value().size(), 1u);
   EXPECT_EQ(m.value()[0].entry.value, x[1].value);
+  // Saving writes only when something changed since the snapshots.
+  const std::string file = dir + "/bank-" + std::to_string(a.id) + ".pdq";
+  ASSERT_TRUE(set->save_snapshots().ok());  // the changes above were applied: written
+  const auto written = std::filesystem::last_write_time(file);
+  {
+    auto again = BankSet::open(*store_, dir).value();
+    ASSERT_TRUE(again->save_snapshots().ok());  // nothing changed: not rewritten
+  }
+  EXPECT_EQ(std::filesystem::last_write_time(file), written);
   // A corrupt snapshot is ignored (rebuilt from the store), not trusted.
   {
     std::FILE* f = std::fopen((dir + "/bank-" + std::to_string(a.id) + ".pdq").c_str(), "r+b");
