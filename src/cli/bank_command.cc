@@ -6,7 +6,6 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "banks/bank_set.h"
 #include "cli/store_location.h"
 
 namespace chainbreak::cli {
@@ -32,14 +31,6 @@ nlohmann::json bank_json(const store::Bank& b, int64_t entries, int64_t removed)
           {"created_at", format_time(b.created_at)},
           {"entries", entries},
           {"removed_entries", removed}};
-}
-
-// Brings the index snapshots up to date after a change made by this process
-// (so the next `match` loads them instead of rebuilding).
-void refresh_snapshots(const BankCommandOptions& o, store::Store& st) {
-  auto set = banks::BankSet::open(st, snapshot_dir(o.where));
-  Status s = set.ok() ? set.value()->save_snapshots() : set.status();
-  if (!s.ok()) std::fprintf(stderr, "chainbreak: warning: index snapshots not updated: %s\n", s.message().c_str());
 }
 
 // Every id must be an entry of this bank; 1 (with a message) otherwise.
@@ -128,7 +119,7 @@ int run_bank_command(const BankCommandOptions& o) {
     }
     std::printf("%sd %zu entr%s of bank %s\n", o.action.c_str(), o.entries.size(), o.entries.size() == 1 ? "y" : "ies",
                 bank.name.c_str());
-    refresh_snapshots(o, st);
+    update_snapshots(o.where, st);
     return 0;
   }
   if (o.action == "disable" || o.action == "enable" || o.action == "set") {
@@ -167,7 +158,7 @@ int run_bank_command(const BankCommandOptions& o) {
     if (!removed.ok()) return fail("remove entries", removed.status());
     std::printf("removed %lld entr%s from bank %s\n", static_cast<long long>(removed.value()),
                 removed.value() == 1 ? "y" : "ies", bank.name.c_str());
-    refresh_snapshots(o, st);
+    update_snapshots(o.where, st);
     return 0;
   }
   std::fprintf(stderr, "chainbreak: unknown bank action '%s'\n", o.action.c_str());

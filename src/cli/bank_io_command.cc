@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "banks/bank_set.h"
 #include "cli/bank_command.h"
 #include "cli/store_location.h"
 #include "lists/hash_list.h"
@@ -180,11 +179,7 @@ int run_bank_import(const BankCommandOptions& o, store::Store& st, const store::
     return 1;
   }
   if (!ok) return 1;
-  // Bring the index snapshots up to date so that `match` starts fast.
-  auto set = banks::BankSet::open(st, snapshot_dir(o.where));
-  Status snap = set.ok() ? set.value()->save_snapshots() : set.status();
-  if (!snap.ok())
-    std::fprintf(stderr, "chainbreak: warning: index snapshots not updated: %s\n", snap.message().c_str());
+  update_snapshots(o.where, st);  // so that `match` starts fast
   std::fprintf(stderr,
                "imported %llu entr%s into %s, deleted %llu, skipped %llu malformed and %llu of unsupported types "
                "(%.2f s, %.0f entries/s)\n",

@@ -1,8 +1,11 @@
 #include "cli/store_location.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+
+#include "banks/bank_set.h"
 
 namespace chainbreak::cli {
 
@@ -23,6 +26,12 @@ Result<std::unique_ptr<store::Store>> open_cli_store(const StoreLocation& where)
   std::filesystem::create_directories(dir, ec);
   if (ec) return IoError("cannot create data directory " + dir + ": " + ec.message());
   return store::open_sqlite(dir + "/chainbreak.db");
+}
+
+void update_snapshots(const StoreLocation& where, store::Store& st) {
+  auto set = banks::BankSet::open(st, snapshot_dir(where));
+  Status s = set.ok() ? set.value()->save_snapshots() : set.status();
+  if (!s.ok()) std::fprintf(stderr, "chainbreak: warning: index snapshots not updated: %s\n", s.message().c_str());
 }
 
 Result<int64_t> parse_time(const std::string& text, int64_t now) {

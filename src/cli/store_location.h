@@ -17,6 +17,10 @@ std::string resolve_data_dir(const StoreLocation& where);
 Result<std::unique_ptr<store::Store>> open_cli_store(const StoreLocation& where);
 // DIR/index: the index snapshot directory.
 std::string snapshot_dir(const StoreLocation& where);
+// Brings the index snapshots in DIR/index up to date with the store after
+// a change made by this process, so that the next `match` loads them
+// instead of rebuilding; a failure is only a warning on standard error.
+void update_snapshots(const StoreLocation& where, store::Store& st);
 // Parses a time for --until: RFC 3339 (2026-12-01T00:00:00Z), unix seconds,
 // or +N followed by s, m, h or d relative to now. kInvalidInput otherwise.
 Result<int64_t> parse_time(const std::string& text, int64_t now);

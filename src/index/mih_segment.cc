@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "index/mih_internal.h"
+#include "index/pdq_scan.h"
 
 namespace chainbreak::index {
 using namespace internal;
@@ -140,9 +141,11 @@ bool MihSegment::use_scan(const SearchPlan& plan) const {
 
 void MihSegment::search_scan(const pdq::Hash256& q, int t, std::vector<Hit>* out) const {
   if (t < 0) return;
-  for (size_t i = 0; i < size(); ++i) {
-    const int d = pdq::hamming_distance(hashes_[i], q);
-    if (d <= t && !is_removed(i)) out->push_back({ids_[i], d});
+  thread_local std::vector<ScanHit> raw;
+  raw.clear();
+  scan(hashes_.span(), std::span(&q, 1), std::span(&t, 1), &raw);
+  for (const ScanHit& h : raw) {
+    if (!is_removed(h.pos)) out->push_back({ids_[h.pos], h.distance});
   }
 }
 

@@ -153,12 +153,7 @@ void PdqIndex::search(const pdq::Hash256& q, int t, std::vector<Hit>* out) const
   if (t < 0) return;
   const auto s = state();
   for (const auto& seg : s->segments) seg->search(q, t, out);
-  const Tail& tail = *s->tail;
-  const size_t n = tail.count.load(std::memory_order_acquire);
-  for (size_t i = 0; i < n; ++i) {
-    const int d = pdq::hamming_distance(tail.hashes[i], q);
-    if (d <= t && !tail.tomb[i].load(std::memory_order_acquire)) out->push_back({tail.ids[i], d});
-  }
+  s->tail->search(std::span(&q, 1), std::span(&t, 1), [out](size_t, Hit h) { out->push_back(h); });
 }
 
 void PdqIndex::search_batch(std::span<const pdq::Hash256> queries, std::span<const int> thresholds,
@@ -167,15 +162,7 @@ void PdqIndex::search_batch(std::span<const pdq::Hash256> queries, std::span<con
   for (auto& v : *out) v.clear();
   const auto s = state();
   for (const auto& seg : s->segments) seg->search_many(queries, thresholds, out);
-  const Tail& tail = *s->tail;
-  const size_t n = tail.count.load(std::memory_order_acquire);
-  for (size_t q = 0; q < queries.size(); ++q) {
-    if (thresholds[q] < 0) continue;
-    for (size_t i = 0; i < n; ++i) {
-      const int d = pdq::hamming_distance(tail.hashes[i], queries[q]);
-      if (d <= thresholds[q] && !tail.tomb[i].load(std::memory_order_acquire)) (*out)[q].push_back({tail.ids[i], d});
-    }
-  }
+  s->tail->search(queries, thresholds, [out](size_t q, Hit h) { (*out)[q].push_back(h); });
 }
 
 PdqIndex::Stats PdqIndex::stats() const {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "index/pdq_index.h"
+#include "index/pdq_scan.h"
 
 namespace chainbreak::index {
 
@@ -22,6 +23,18 @@ struct PdqIndex::Tail {
   std::unique_ptr<std::atomic<bool>[]> tomb;
   size_t capacity;
   std::atomic<size_t> count{0};
+
+  // Calls fn(query index, hit) for every live published entry within the
+  // query's threshold (the batched SIMD scan).
+  template <class Fn>
+  void search(std::span<const pdq::Hash256> queries, std::span<const int> thresholds, Fn&& fn) const {
+    thread_local std::vector<ScanHit> raw;
+    raw.clear();
+    scan(std::span<const pdq::Hash256>(hashes.get(), count.load(std::memory_order_acquire)), queries, thresholds, &raw);
+    for (const ScanHit& h : raw) {
+      if (!tomb[h.pos].load(std::memory_order_acquire)) fn(h.query, Hit{ids[h.pos], h.distance});
+    }
+  }
 };
 
 struct PdqIndex::State {
