@@ -6,16 +6,17 @@
 #                                    decoder, jq for the CLI test, the
 #                                    PostgreSQL server the store tests start)
 #   scripts/install-deps.sh --bench  also the peers the benchmarks run
-#                                    beside chainbreak (Debian's FAISS)
+#                                    beside chainbreak (Debian's FAISS; wrk
+#                                    and nginx for the service)
 set -euo pipefail
 packages=(build-essential cmake pkg-config libjpeg62-turbo-dev libturbojpeg0-dev libpng-dev
   libwebp-dev libgif-dev libssl-dev libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev zlib1g-dev
-  libsqlite3-dev libpq-dev libexpat1-dev libxxhash-dev)
+  libsqlite3-dev libpq-dev libexpat1-dev libxxhash-dev libboost-dev libboost-system-dev curl)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(clang libclang-rt-14-dev imagemagick jq hyperfine postgresql)
+  packages+=(clang libclang-rt-14-dev imagemagick jq hyperfine postgresql python3 openssl)
 fi
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(hyperfine time python3-faiss python3-numpy)
+  packages+=(hyperfine time python3-faiss python3-numpy wrk nginx-light postgresql python3 curl)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -30,3 +30,21 @@ build/chainbreak-gen-hashes 1000000 10000 1 build/demo-list.txt build/demo-queri
 cb match pdq --hashes build/demo-list.txt -t 31 --stats build/demo-queries.txt >build/demo-matches.tsv
 head -n 5 build/demo-matches.tsv
 echo "... $(wc -l <build/demo-matches.tsv) matches in build/demo-matches.tsv (<query line>, <list line>, <distance>)"
+echo "== the service: chainbreak serve on the same data directory, through real HTTP" >&2
+tok=$(build/chainbreak token create "demo-admin-$$" --role admin --data "$data")
+build/chainbreak serve --data "$data" --listen 127.0.0.1:0 2>build/serve.log &
+serve_pid=$!
+trap 'kill $serve_pid 2>/dev/null || true' EXIT
+for _ in $(seq 300); do grep -q "listening on" build/serve.log && break; sleep 0.1; done
+base="http://127.0.0.1:$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' build/serve.log)"
+api() { echo "\$ curl $1 $2" >&2; curl -sS -X "$1" -H "Authorization: Bearer $tok" "${@:3}" "$base$2"; echo; }
+api POST /v1/rules -H 'Content-Type: application/json' \
+  -d '{"name":"block-known","bank":"known","max_distance":31,"action":"block"}'
+api POST "/v1/match?content_id=demo-01" -H 'Content-Type: image/jpeg' --data-binary @build/sample/sample-01.jpg
+api POST "/v1/match?content_id=demo-02" -H "Content-Type: image/png" --data-binary @build/sample/sample-02.png
+api POST "/v1/match?content_id=demo-06" -H 'Content-Type: image/jpeg' --data-binary @build/sample/sample-06.jpg
+api GET "/v1/decisions?limit=5"
+kill -TERM "$serve_pid"
+wait "$serve_pid"
+trap - EXIT
+echo "service stopped; API reference: docs/openapi.json, HMA routes: docs/HMA.md" >&2

@@ -68,6 +68,7 @@ Result<std::vector<Match>> BankSet::match_pdq(store::Store& store, const pdq::Ha
       m.bank_id = b->bank.id;
       m.bank = b->bank.name;
       m.allowlist = b->bank.allowlist;
+      m.quarantined = b->bank.quarantined;
       m.entry_id = static_cast<int64_t>(h.id);
       m.distance = h.distance;
       raw.push_back(std::move(m));
@@ -91,6 +92,7 @@ Result<std::vector<Match>> BankSet::match_exact(store::Store& store, store::Sign
       m.bank_id = b->bank.id;
       m.bank = b->bank.name;
       m.allowlist = b->bank.allowlist;
+      m.quarantined = b->bank.quarantined;
       m.entry_id = static_cast<int64_t>(id);
       raw.push_back(std::move(m));
     }

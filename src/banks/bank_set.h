@@ -37,6 +37,7 @@ struct Match {
   std::string bank;
   bool allowlist = false;   // the match is on an allowlist bank
   bool suppressed = false;  // a match whose signal also matched an allowlist entry
+  bool quarantined = false;  // the bank is quarantined: report, do not act
   int64_t entry_id = 0;
   int distance = 0;    // 0 for exact digests
   store::Entry entry;  // the entry's provenance (value, external id, classification, ...)

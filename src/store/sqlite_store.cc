@@ -33,7 +33,9 @@ CREATE TABLE IF NOT EXISTS banks (
   pdq_threshold INTEGER NOT NULL,
   enabled INTEGER NOT NULL,
   disabled_until INTEGER NOT NULL,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  quarantined INTEGER NOT NULL DEFAULT 0,
+  quarantine_reason TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS entries (
   id INTEGER PRIMARY KEY,
@@ -67,7 +69,16 @@ CREATE TABLE IF NOT EXISTS changes (
 );
 )sql";
 
-#define BANK_COLS "id, name, description, allowlist, pdq_threshold, enabled, disabled_until, created_at"
+// Added to version 1 without a version change (older builds, which name
+// their columns, still read and write these databases): banks gained the
+// quarantine columns, with defaults, added on open where missing.
+constexpr const char* kAddQuarantine =
+    "ALTER TABLE banks ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0; "
+    "ALTER TABLE banks ADD COLUMN quarantine_reason TEXT NOT NULL DEFAULT ''";
+
+#define BANK_COLS                                                                                       \
+  "id, name, description, allowlist, pdq_threshold, enabled, disabled_until, created_at, quarantined, " \
+  "quarantine_reason"
 
 Bank read_bank(const SqliteStmt& s) {
   Bank b;
@@ -79,7 +90,21 @@ Bank read_bank(const SqliteStmt& s) {
   b.enabled = s.i64(5) != 0;
   b.disabled_until = s.i64(6);
   b.created_at = s.i64(7);
+  b.quarantined = s.i64(8) != 0;
+  b.quarantine_reason = s.text(9);
   return b;
+}
+
+// True when the banks table has a column of this name.
+Result<bool> has_column(sqlite3* db, const char* column) {
+  SqliteStmt s;
+  if (Status st = s.prepare(db, "SELECT count(*) FROM pragma_table_info('banks') WHERE name = ?1"); !st.ok()) {
+    return st;
+  }
+  StmtUse use(s);
+  s.bind_text(1, column);
+  if (step(s) != SQLITE_ROW) return sqlite_error(db, "apply schema");
+  return s.i64(0) > 0;
 }
 
 }  // namespace
@@ -121,6 +146,14 @@ Status SqliteStore::init(const std::string& path) {
     if (s.ok()) s = sqlite_exec(db_, kCreateValueIndex, "apply schema");
     if (s.ok()) s = sqlite_exec(db_, "PRAGMA user_version=1", "apply schema");
   }
+  if (s.ok()) {
+    Result<bool> has = has_column(db_, "quarantined");
+    if (!has.ok()) {
+      s = has.status();
+    } else if (!has.value()) {
+      s = sqlite_exec(db_, kAddQuarantine, "add quarantine columns");
+    }
+  }
   if (!s.ok()) {
     sqlite_exec(db_, "ROLLBACK", "apply schema");
     return s;
@@ -136,14 +169,14 @@ Status SqliteStore::init(const std::string& path) {
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
       {&bank_insert_,
-       "INSERT INTO banks (name, description, allowlist, pdq_threshold, enabled, disabled_until, created_at) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+       "INSERT INTO banks (name, description, allowlist, pdq_threshold, enabled, disabled_until, created_at, "
+       "quarantined, quarantine_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
       {&bank_by_name_, "SELECT " BANK_COLS " FROM banks WHERE name = ?1"},
       {&bank_by_id_, "SELECT " BANK_COLS " FROM banks WHERE id = ?1"},
       {&bank_list_, "SELECT " BANK_COLS " FROM banks ORDER BY name"},
       {&bank_update_,
        "UPDATE banks SET name = ?2, description = ?3, allowlist = ?4, pdq_threshold = ?5, enabled = ?6, "
-       "disabled_until = ?7 WHERE id = ?1"},
+       "disabled_until = ?7, quarantined = ?8, quarantine_reason = ?9 WHERE id = ?1"},
       {&bank_delete_, "DELETE FROM banks WHERE id = ?1"},
       {&change_insert_, "INSERT INTO changes (kind, bank_id, entry_id) VALUES (?1, ?2, ?3)"},
       {&last_seq_, "SELECT coalesce(max(seq), 0) FROM changes"},
@@ -228,6 +261,8 @@ Result<Bank> SqliteStore::create_bank(const Bank& settings) {
     bank_insert_.bind(5, int64_t{b.enabled});
     bank_insert_.bind(6, b.disabled_until);
     bank_insert_.bind(7, b.created_at);
+    bank_insert_.bind(8, int64_t{b.quarantined});
+    bank_insert_.bind_text(9, b.quarantine_reason);
     if (step(bank_insert_) != SQLITE_DONE) return error(op);
   }
   b.id = sqlite3_last_insert_rowid(db_);
@@ -270,6 +305,8 @@ Status SqliteStore::update_bank(const Bank& bank) {
     bank_update_.bind(5, int64_t{bank.pdq_threshold});
     bank_update_.bind(6, int64_t{bank.enabled});
     bank_update_.bind(7, bank.disabled_until);
+    bank_update_.bind(8, int64_t{bank.quarantined});
+    bank_update_.bind_text(9, bank.quarantine_reason);
     if (step(bank_update_) != SQLITE_DONE) return error(op);
   }
   if (Status s = log_change(ChangeKind::kBankUpdated, bank.id, 0, op); !s.ok()) return s;

@@ -46,6 +46,11 @@ struct Bank {
   bool enabled = true;
   int64_t disabled_until = 0;  // unix seconds; 0 = not temporarily disabled
   int64_t created_at = 0;      // unix seconds, set by the store
+  // Set by the service's match-rate alarm (or a curator): the bank still
+  // matches, but no action is taken on its matches until a curator clears
+  // it. reason says why ("" when not quarantined).
+  bool quarantined = false;
+  std::string quarantine_reason;
 };
 
 // One signal in a bank with its provenance.

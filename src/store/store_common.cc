@@ -164,6 +164,10 @@ Status validate_bank(const Bank& bank) {
     return InvalidInput("pdq_threshold must be within 0..63, got " + std::to_string(bank.pdq_threshold));
   }
   if (bank.disabled_until < 0) return InvalidInput("disabled_until must be >= 0");
+  if (!valid_text(bank.quarantine_reason)) return InvalidInput("quarantine_reason is not valid UTF-8 text");
+  size_t chars = 0;
+  for (char c : bank.quarantine_reason) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  if (chars > 1000) return InvalidInput("quarantine_reason is longer than 1000 characters");
   return Status::Ok();
 }
 

@@ -27,7 +27,8 @@ std::string bytes_to_hex(std::string_view bytes);
 void append_hex(std::string_view bytes, std::string& out);
 
 // Checks a bank's settings (name [A-Za-z0-9_.-]{1,64}, UTF-8 description
-// without NUL, pdq_threshold 0..63, disabled_until >= 0). kInvalidInput.
+// without NUL, pdq_threshold 0..63, disabled_until >= 0, quarantine_reason
+// UTF-8 without NUL of at most 1000 characters). kInvalidInput.
 Status validate_bank(const Bank& bank);
 
 // Checks one entry for add_entries and decodes its value into raw (resized):

@@ -1,6 +1,7 @@
 #include "store_fixture.h"
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -8,9 +9,12 @@
 namespace chainbreak::store::testing {
 namespace {
 
-// Drops the store's tables so each PostgreSQL test starts from nothing.
+// Drops the store's and the service store's tables so each PostgreSQL test starts from nothing.
 void empty_postgres(const std::string& conninfo) {
-  ASSERT_NO_FATAL_FAILURE(pg_exec(conninfo, "DROP TABLE IF EXISTS changes, entries, banks, schema_version CASCADE"));
+  ASSERT_NO_FATAL_FAILURE(
+      pg_exec(conninfo,
+              "DROP TABLE IF EXISTS changes, entries, banks, schema_version, api_tokens, audit_log, rules, "
+              "webhook_deliveries, decisions CASCADE"));
 }
 
 }  // namespace
@@ -122,8 +126,44 @@ int64_t StoreTest::last_seq() {
   return r.ok() ? r.value() : -1;
 }
 
+void ServiceStoreTest::SetUp() {
+  ASSERT_NO_FATAL_FAILURE(StoreTest::SetUp());
+  if (IsSkipped()) return;
+  svc_ = open_service();
+  ASSERT_NE(svc_, nullptr);
+}
+
+void ServiceStoreTest::TearDown() {
+  svc_.reset();
+  StoreTest::TearDown();
+}
+
+std::unique_ptr<ServiceStore> ServiceStoreTest::open_service() {
+  auto r = open_service_store(location_);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? std::move(r).value() : nullptr;
+}
+
+void ServiceStoreTest::raw_exec(const std::string& sql) {
+  if (GetParam() == Backend::kPostgres) {
+    ASSERT_NO_FATAL_FAILURE(pg_exec(location_, sql));
+    return;
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(location_.c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  const std::string msg = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << msg;
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest, ::testing::Values(Backend::kSqlite), backend_name);
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreTest, ::testing::Values(Backend::kPostgres), backend_name);
+INSTANTIATE_TEST_SUITE_P(Sqlite, ServiceStoreTest, ::testing::Values(Backend::kSqlite), backend_name);
+INSTANTIATE_TEST_SUITE_P(Postgres, ServiceStoreTest, ::testing::Values(Backend::kPostgres), backend_name);
 INSTANTIATE_TEST_SUITE_P(Postgres, PostgresStoreTest, ::testing::Values(Backend::kPostgres), backend_name);
 
 }  // namespace chainbreak::store::testing

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "store/service_store.h"
 #include "store/store.h"
 
 namespace chainbreak::store::testing {
@@ -47,6 +48,21 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   std::string dir_;
   std::unique_ptr<Store> store_;
   std::mt19937_64 rng_{20240611};
+};
+
+// The service store (service_store.h) on the same database as store_.
+class ServiceStoreTest : public StoreTest {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // Another ServiceStore on the same database, or fails the test.
+  std::unique_ptr<ServiceStore> open_service();
+  // Runs SQL directly on the database (sqlite3 / libpq); fails the test on
+  // error.
+  void raw_exec(const std::string& sql);
+
+  std::unique_ptr<ServiceStore> svc_;
 };
 
 // Tests of PostgreSQL-only concerns (instantiated for PostgreSQL only).

@@ -1,0 +1,269 @@
+// `chainbreak serve`: the matching service (HTTP API, HMA-compatible
+// routes), and `chainbreak token`: API tokens for it. Parses options, opens
+// the engine, runs the server until SIGINT/SIGTERM, then stops gracefully.
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/store_location.h"
+#include "pipeline/auth.h"
+#include "pipeline/engine.h"
+#include "server/api/api.h"
+#include "server/http/http.h"
+
+namespace chainbreak::cli {
+namespace {
+
+struct ServeOptions {
+  StoreLocation where;
+  std::string listen = "127.0.0.1:8080";
+  int threads = 0;
+  std::string tls_cert, tls_key;
+  std::vector<std::string> anonymous_roles;
+  size_t max_body = 64u << 20;
+  int read_timeout_ms = 30'000;
+  int follow_ms = 500;
+  bool no_webhooks = false;
+  bool no_alarm = false;
+  int64_t alarm_min_matches = 50;
+  double alarm_factor = 10, alarm_floor = 0.01;
+  int64_t alarm_window_s = 60;
+  std::string snapshots;  // "" = DIR/index with SQLite, none with --db
+};
+
+// The location string for the stores and the snapshot directory.
+Result<std::pair<std::string, std::string>> locate(const StoreLocation& where, const std::string& snapshots) {
+  if (!where.db.empty()) return std::make_pair(where.db, snapshots);
+  std::string dir = resolve_data_dir(where);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return IoError("cannot create data directory " + dir + ": " + ec.message());
+  return std::make_pair(dir + "/chainbreak.db", snapshots.empty() ? dir + "/index" : snapshots);
+}
+
+Result<uint32_t> parse_roles(const std::vector<std::string>& names) {
+  uint32_t roles = 0;
+  for (const auto& n : names) {
+    for (size_t start = 0; start <= n.size();) {
+      size_t comma = n.find(',', start);
+      if (comma == std::string::npos) comma = n.size();
+      std::string one = n.substr(start, comma - start);
+      if (!one.empty()) {
+        uint32_t r = store::parse_role(one);
+        if (r == 0)
+          return InvalidInput("unknown role '" + one + "' (hasher, matcher, curator, reviewer, admin, auditor)");
+        roles |= r;
+      }
+      start = comma + 1;
+    }
+  }
+  return roles;
+}
+
+int run_serve(const ServeOptions& o) {
+  auto roles = parse_roles(o.anonymous_roles);
+  if (!roles.ok()) {
+    std::fprintf(stderr, "chainbreak: --anonymous-roles: %s\n", roles.status().message().c_str());
+    return 2;
+  }
+  http::ServerOptions so;
+  size_t colon = o.listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= o.listen.size()) {
+    std::fprintf(stderr, "chainbreak: --listen must be HOST:PORT, got '%s'\n", o.listen.c_str());
+    return 2;
+  }
+  so.host = o.listen.substr(0, colon);
+  try {
+    int port = std::stoi(o.listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    so.port = static_cast<uint16_t>(port);
+  } catch (const std::exception&) {
+    std::fprintf(stderr, "chainbreak: --listen: bad port in '%s'\n", o.listen.c_str());
+    return 2;
+  }
+  so.threads = o.threads;
+  so.max_body_bytes = o.max_body;
+  so.read_timeout = std::chrono::milliseconds(o.read_timeout_ms);
+  so.tls_cert_file = o.tls_cert;
+  so.tls_key_file = o.tls_key;
+
+  auto loc = locate(o.where, o.snapshots);
+  if (!loc.ok()) {
+    std::fprintf(stderr, "chainbreak: %s\n", loc.status().message().c_str());
+    return 1;
+  }
+  pipeline::EngineOptions eo;
+  eo.location = loc.value().first;
+  eo.snapshot_dir = loc.value().second;
+  eo.follow_interval = std::chrono::milliseconds(o.follow_ms);
+  eo.deliver_webhooks = !o.no_webhooks;
+  eo.post = [](const std::string& url, const std::string& body,
+               const std::vector<std::pair<std::string, std::string>>& headers,
+               std::chrono::milliseconds timeout) -> Result<int> {
+    auto r = http::http_post(url, body, headers, timeout);
+    if (!r.ok()) return r.status();
+    return r.value().status;
+  };
+  eo.alarm_enabled = !o.no_alarm;
+  eo.alarm.min_matches = o.alarm_min_matches;
+  eo.alarm.factor = o.alarm_factor;
+  eo.alarm.floor_rate = o.alarm_floor;
+  eo.alarm.window_us = o.alarm_window_s * 1'000'000;
+
+  // Block the stop signals in every thread; one thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto engine = pipeline::Engine::open(eo);
+  if (!engine.ok()) {
+    std::fprintf(stderr, "chainbreak: cannot open %s: %s\n", eo.location.c_str(), engine.status().message().c_str());
+    return 1;
+  }
+  api::ApiOptions ao;
+  ao.anonymous_roles = roles.value();
+  ao.max_upload_bytes = o.max_body;
+  api::Api api(*engine.value(), ao);
+  auto server = http::HttpServer::start(so, [&api](http::Request& req, http::Response& res) { api.handle(req, res); });
+  if (!server.ok()) {
+    std::fprintf(stderr, "chainbreak: cannot listen on %s: %s\n", o.listen.c_str(), server.status().message().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "chainbreak: listening on %s://%s:%u (change seq %lld)\n", o.tls_cert.empty() ? "http" : "https",
+               so.host.c_str(), server.value()->port(), static_cast<long long>(engine.value()->seq()));
+  std::fflush(stderr);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::fprintf(stderr, "chainbreak: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  server.value()->stop(std::chrono::seconds(10));
+  if (Status s = engine.value()->save_snapshots(); !s.ok()) {
+    std::fprintf(stderr, "chainbreak: warning: index snapshots not saved: %s\n", s.message().c_str());
+  }
+  engine.value().reset();
+  std::fprintf(stderr, "chainbreak: stopped\n");
+  return 0;
+}
+
+int run_token(const std::string& action, const StoreLocation& where, const std::string& name,
+              const std::vector<std::string>& role_names) {
+  auto loc = locate(where, "");
+  if (!loc.ok()) {
+    std::fprintf(stderr, "chainbreak: %s\n", loc.status().message().c_str());
+    return 1;
+  }
+  auto sv = store::open_service_store(loc.value().first);
+  if (!sv.ok()) {
+    std::fprintf(stderr, "chainbreak: %s\n", sv.status().message().c_str());
+    return 1;
+  }
+  if (action == "create") {
+    auto roles = parse_roles(role_names);
+    if (!roles.ok() || roles.value() == 0) {
+      std::fprintf(stderr, "chainbreak: --role: %s\n",
+                   roles.ok() ? "at least one role is required" : roles.status().message().c_str());
+      return 2;
+    }
+    store::ApiToken t;
+    t.name = name;
+    t.roles = roles.value();
+    std::string secret = pipeline::new_token_secret();
+    t.secret_hash = pipeline::token_secret_hash(secret);
+    auto created = sv.value()->create_token(t);
+    if (!created.ok()) {
+      std::fprintf(stderr, "chainbreak: token %s: %s\n", name.c_str(), created.status().message().c_str());
+      return 2;
+    }
+    (void)sv.value()->append_audit("cli", "token.create", "token:" + name, "");
+    std::printf("%s\n", secret.c_str());
+    return 0;
+  }
+  if (action == "revoke") {
+    if (Status s = sv.value()->revoke_token(name); !s.ok()) {
+      std::fprintf(stderr, "chainbreak: token %s: %s\n", name.c_str(), s.message().c_str());
+      return 2;
+    }
+    (void)sv.value()->append_audit("cli", "token.revoke", "token:" + name, "");
+    return 0;
+  }
+  auto list = sv.value()->list_tokens();
+  if (!list.ok()) {
+    std::fprintf(stderr, "chainbreak: %s\n", list.status().message().c_str());
+    return 1;
+  }
+  for (const auto& t : list.value()) {
+    std::string roles;
+    for (uint32_t r = 1; r <= store::kRoleAuditor; r <<= 1) {
+      if (t.roles & r) roles += std::string(roles.empty() ? "" : ",") + store::role_name(static_cast<store::Role>(r));
+    }
+    std::printf("%s\t%s\t%s\n", t.name.c_str(), roles.c_str(), t.revoked ? "revoked" : "active");
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command add_serve_command(CLI::App& root) {
+  auto o = std::make_shared<ServeOptions>();
+  auto s = root.add_subcommand("serve", "Run the matching service (HTTP API, HMA-compatible routes)");
+  s->add_option("--data", o->where.data_dir,
+                "Data directory (default: $CHAINBREAK_DATA, else ~/.local/share/chainbreak)");
+  s->add_option("--db", o->where.db, "PostgreSQL (postgresql://...) or a SQLite file instead of DIR/chainbreak.db");
+  s->add_option("--listen", o->listen, "HOST:PORT to listen on (port 0: any free port)");
+  s->add_option("--threads", o->threads, "I/O threads (default: number of cores)")->check(CLI::Range(0, 256));
+  s->add_option("--tls-cert", o->tls_cert, "PEM certificate chain (TLS on when given with --tls-key)");
+  s->add_option("--tls-key", o->tls_key, "PEM private key");
+  s->add_option("--anonymous-roles", o->anonymous_roles,
+                "Roles of requests without a token, e.g. hasher,matcher for HMA clients behind your own gateway");
+  s->add_option("--max-body", o->max_body, "Largest request body in bytes (default 64 MiB)")
+      ->check(CLI::PositiveNumber);
+  s->add_option("--read-timeout-ms", o->read_timeout_ms, "Time to receive a whole request")
+      ->check(CLI::Range(100, 600000));
+  s->add_option("--follow-interval-ms", o->follow_ms, "How often to apply bank changes made elsewhere")
+      ->check(CLI::Range(10, 60000));
+  s->add_option("--snapshots", o->snapshots,
+                "Index snapshot directory (default DIR/index with SQLite; none with --db)");
+  s->add_flag("--no-webhooks", o->no_webhooks, "Do not deliver webhooks from this replica");
+  s->add_flag("--no-alarm", o->no_alarm, "Disable the per-bank match-rate alarm");
+  s->add_option("--alarm-min-matches", o->alarm_min_matches, "Matches in a window before the alarm can trip")
+      ->check(CLI::PositiveNumber);
+  s->add_option("--alarm-factor", o->alarm_factor, "Trip when a bank's rate exceeds this many times its usual rate");
+  s->add_option("--alarm-floor", o->alarm_floor, "... and this share of all lookups (0..1)")
+      ->check(CLI::Range(0.0, 1.0));
+  s->add_option("--alarm-window", o->alarm_window_s, "Alarm window in seconds")->check(CLI::Range(1, 86400));
+  return {s, [o] { return run_serve(*o); }};
+}
+
+Command add_token_command(CLI::App& root) {
+  auto where = std::make_shared<StoreLocation>();
+  auto name = std::make_shared<std::string>();
+  auto roles = std::make_shared<std::vector<std::string>>();
+  auto action = std::make_shared<std::string>();
+  auto t = root.add_subcommand("token", "API tokens for chainbreak serve (secrets are shown once, stored hashed)");
+  t->require_subcommand(1);
+  t->add_option("--data", where->data_dir, "Data directory");
+  t->add_option("--db", where->db, "PostgreSQL or SQLite file");
+  auto create = t->add_subcommand("create", "Create a token and print its secret");
+  create->add_option("name", *name, "Token name")->required();
+  create->add_option("--role", *roles, "hasher, matcher, curator, reviewer, admin, auditor (repeat or comma list)")
+      ->required();
+  auto revoke = t->add_subcommand("revoke", "Revoke a token");
+  revoke->add_option("name", *name, "Token name")->required();
+  t->add_subcommand("list", "List tokens (never their secrets)");
+  for (auto* c : t->get_subcommands({})) {
+    c->add_option("--data", where->data_dir, "Data directory");
+    c->add_option("--db", where->db, "PostgreSQL or SQLite file");
+  }
+  return {t, [=] {
+            for (auto* c : t->get_subcommands({})) {
+              if (c->parsed()) return run_token(c->get_name(), *where, *name, *roles);
+            }
+            return 2;
+          }};
+}
+
+}  // namespace chainbreak::cli

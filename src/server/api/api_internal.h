@@ -1,0 +1,82 @@
+// Shared by the API's route files: the request context, role guards, JSON
+// helpers and the audit hook.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "server/api/api.h"
+
+namespace chainbreak::api {
+
+struct Ctx {
+  pipeline::Principal who;
+};
+
+using Json = nlohmann::json;
+using RouteFn = std::function<void(Ctx&, http::Request&, http::Response&)>;
+
+// Metrics: requests by route group and status class, latency histogram.
+struct Metrics {
+  static constexpr std::array<double, 10> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5};
+  std::atomic<uint64_t> by_class[6] = {};  // 1xx..5xx by index status/100
+  std::atomic<uint64_t> latency[kBuckets.size() + 1] = {};
+  std::atomic<uint64_t> latency_sum_us{0};
+};
+
+struct Api::Impl {
+  Impl(pipeline::Engine& e, ApiOptions o) : engine(e), options(std::move(o)), auth(e, options.anonymous_roles) {}
+
+  pipeline::Engine& engine;
+  ApiOptions options;
+  pipeline::Authenticator auth;
+  http::Router router;
+  Metrics metrics;
+
+  // Adds a route whose caller must hold one of the roles (0: anyone).
+  void route(const char* method, const char* pattern, uint32_t roles, RouteFn fn);
+  // Audit-logs an action by the context's principal; false (and a 503 set
+  // on res) when the audit log cannot be written.
+  bool audit(Ctx& ctx, http::Response& res, std::string_view action, std::string_view target,
+             const Json& detail = Json::object());
+  // A write with its audit entry: appends the entry first (so no write is
+  // ever left unaudited), then runs write(). When write() fails, appends
+  // "<action>.failed" with the error and sets res from the Status (field
+  // names the request field at fault). Returns true when write() succeeded.
+  bool audited(Ctx& ctx, http::Response& res, std::string_view action, std::string_view target, const Json& detail,
+               const std::function<Status()>& write, std::string_view field = {});
+
+  void add_ops_routes();
+  void add_match_routes();
+  void add_bank_routes();
+  void add_entry_routes();
+  void add_rule_routes();
+  void add_record_routes();
+  void add_hma_routes();
+  void add_hma_curation_routes();
+};
+
+// Writes j as the response body with the status.
+void send_json(http::Response& res, int status, const Json& j);
+// Maps a Status to a JSON error: kInvalidInput/kUnsupported 400 (409 when
+// the message says "already exists", 404 when it names an unknown bank or
+// id), kLimitExceeded 413, others 503.
+void send_status(http::Response& res, const Status& st, std::string_view field = {});
+// Parses the body as a JSON object; on failure sets a 400 naming the
+// position and returns nullopt.
+std::optional<Json> parse_body(const http::Request& req, http::Response& res);
+// Reads an optional integer query parameter within [lo, hi]; on a bad
+// value sets a 400 naming the parameter and returns false.
+bool query_int(const http::Request& req, http::Response& res, std::string_view key, int64_t lo, int64_t hi,
+               int64_t* out);
+// The positive integer id in the path parameter `name`; 0 with a 400
+// naming it set on res when it is not one.
+int64_t path_id(const http::Request& req, http::Response& res, std::string_view name);
+// Splits a comma-separated list ("" -> empty).
+std::vector<std::string> split_list(std::string_view s);
+
+}  // namespace chainbreak::api
