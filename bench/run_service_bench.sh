@@ -109,6 +109,10 @@ for r in $(seq "$rounds"); do
   echo "round $r: chainbreak ${ours[-1]} | nginx ${theirs[-1]}" >&2
 done
 col() { printf '%s\n' "${@:2}" | awk -v c="$1" '{print $c}' | median; }
+ratios=()
+for i in "${!ours[@]}"; do
+  ratios+=("$(awk -v a="$(echo "${ours[$i]}" | cut -d' ' -f1)" -v b="$(echo "${theirs[$i]}" | cut -d' ' -f1)" 'BEGIN{printf "%.3f", a/b}')")
+done
 o_rps=$(col 1 "${ours[@]}") o_p50=$(col 2 "${ours[@]}") o_p99=$(col 3 "${ours[@]}") o_bad=$(col 4 "${ours[@]}")
 n_rps=$(col 1 "${theirs[@]}") n_p50=$(col 2 "${theirs[@]}") n_p99=$(col 3 "${theirs[@]}")
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); wrk -t$wrk_threads -c$conns -d$duration, $rounds alternating rounds, medians"
@@ -116,4 +120,4 @@ echo "| server | bank | requests/s | p50 ms | p99 ms | non-2xx |"
 echo "|---|---|---|---|---|---|"
 echo "| chainbreak serve --threads $serve_threads, GET /v1/lookup (t=31) | $n PDQ | $o_rps | $o_p50 | $o_p99 | $o_bad |"
 echo "| nginx $serve_threads workers, static 300-byte JSON (ceiling) | - | $n_rps | $n_p50 | $n_p99 | 0 |"
-echo "ratio chainbreak/nginx: $(awk -v a="$o_rps" -v b="$n_rps" 'BEGIN{printf "%.0f%%", 100*a/b}')"
+echo "ratio chainbreak/nginx per round: ${ratios[*]}; median $(printf '%s\n' "${ratios[@]}" | median | awk '{printf "%.0f%%", 100*$1}')"

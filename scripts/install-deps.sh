@@ -11,7 +11,7 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config libjpeg62-turbo-dev libturbojpeg0-dev libpng-dev
   libwebp-dev libgif-dev libssl-dev libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev zlib1g-dev
-  libsqlite3-dev libpq-dev libexpat1-dev libxxhash-dev libboost-dev libboost-system-dev curl)
+  libsqlite3-dev libpq-dev libexpat1-dev libxxhash-dev libboost-dev libboost-system-dev curl libsimdjson-dev libyaml-cpp-dev)
 if [ "${1:-}" = "--test" ]; then
   packages+=(clang libclang-rt-14-dev imagemagick jq hyperfine postgresql python3 openssl)
 fi

@@ -44,13 +44,14 @@ Result<Principal> Authenticator::authenticate(const std::string* authorization) 
   if (v.size() <= kBearer.size() || v.substr(0, kBearer.size()) != kBearer) {
     return InvalidInput("malformed Authorization header (expected 'Bearer <token>')");
   }
-  std::string hash = token_secret_hash(v.substr(kBearer.size()));
+  std::string secret(v.substr(kBearer.size()));
   auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mu_);
-    auto it = cache_.find(hash);
+    auto it = cache_.find(secret);
     if (it != cache_.end() && it->second.until > now) return it->second.principal;
   }
+  std::string hash = token_secret_hash(secret);
   auto sv = engine_.service();
   if (!sv.ok()) return sv.status();
   auto t = sv.value()->find_token_by_hash(hash);
@@ -62,7 +63,7 @@ Result<Principal> Authenticator::authenticate(const std::string* authorization) 
   p.anonymous = false;
   std::lock_guard lock(mu_);
   if (cache_.size() > 10'000) cache_.clear();
-  cache_[hash] = Cached{p, now + ttl_};
+  cache_[secret] = Cached{p, now + ttl_};
   return p;
 }
 

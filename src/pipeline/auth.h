@@ -52,7 +52,9 @@ class Authenticator {
   uint32_t anonymous_roles_;
   std::chrono::seconds ttl_;
   std::mutex mu_;
-  std::unordered_map<std::string, Cached> cache_;  // by secret hash
+  // By the presented secret itself (hashing it on every request costs more
+  // than the lookup); bounded, cleared when full.
+  std::unordered_map<std::string, Cached> cache_;
 };
 
 }  // namespace chainbreak::pipeline

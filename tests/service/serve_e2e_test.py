@@ -15,6 +15,8 @@ import http.server
 import json
 import os
 import socket
+import ssl
+import subprocess
 import sys
 import tempfile
 import threading
@@ -215,4 +217,36 @@ def run():
     check(code == 0, "serve exited %d after SIGTERM:\n%s" % (code, "".join(srv.log)))
 
 
-main(run)
+def run_tls():
+    """The same service over HTTPS (a throwaway self-signed certificate)."""
+    tmp = tempfile.mkdtemp(prefix="chainbreak-tls-")
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    srv = Server(BINARY, ["--data", os.path.join(tmp, "data"), "--tls-cert", cert, "--tls-key", key])
+    try:
+        check(any("listening on https://" in line for line in srv.log), "serve says it listens on https")
+        ctx = ssl.create_default_context(cafile=cert)
+        import urllib.request
+        with urllib.request.urlopen("https://127.0.0.1:%d/v1/health" % srv.port, context=ctx, timeout=10) as r:
+            check(r.status == 200 and json.loads(r.read())["status"] == "ok", "health over TLS")
+        # Plain HTTP to the TLS port is refused, not answered.
+        status = None
+        try:
+            request("http://127.0.0.1:%d" % srv.port, "GET", "/v1/health", timeout=5)
+        except Exception:  # noqa: BLE001: any failure is the expected outcome
+            status = "refused"
+        check(status == "refused", "plain HTTP on the TLS port must not be served")
+    finally:
+        code = srv.stop()
+    check(code == 0, "TLS serve exited %d" % code)
+
+
+def run_all():
+    run()
+    if not PG:
+        run_tls()
+
+
+main(run_all)
