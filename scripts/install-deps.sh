@@ -16,7 +16,7 @@ if [ "${1:-}" = "--test" ]; then
   packages+=(clang libclang-rt-14-dev imagemagick jq hyperfine postgresql python3 openssl)
 fi
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(hyperfine time python3-faiss python3-numpy wrk nginx-light postgresql python3 curl)
+  packages+=(hyperfine time python3-faiss python3-numpy wrk nginx-light postgresql python3 curl jq)
 fi
 missing=()
 for p in "${packages[@]}"; do

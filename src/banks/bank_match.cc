@@ -35,10 +35,15 @@ Result<std::vector<Match>> BankSet::finish(store::Store& store, std::vector<Matc
   std::vector<Match> out;
   bool allowlisted = false;
   for (auto& m : raw) {
-    auto e = store.get_entry(m.entry_id);
-    if (!e.ok()) return e.status();
-    if (!e.value()) continue;
-    const store::Entry& entry = *e.value();
+    std::optional<store::Entry> cached = entries_.get(m.entry_id);
+    if (!cached) {
+      auto e = store.get_entry(m.entry_id);
+      if (!e.ok()) return e.status();
+      if (!e.value()) continue;
+      cached = std::move(*e.value());
+      entries_.put(*cached);
+    }
+    const store::Entry& entry = *cached;
     if (entry.removed || entry.disabled || (entry.expires_at != 0 && entry.expires_at <= now)) continue;
     m.entry = entry;
     allowlisted |= m.allowlist;

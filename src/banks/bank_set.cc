@@ -117,6 +117,7 @@ Status BankSet::apply(store::Store& store, const store::Change& c) {
     case store::ChangeKind::kBankDeleted: banks_.erase(c.bank_id); return Status::Ok();
     default: break;
   }
+  entries_.erase(c.entry_id);                   // its state changed: the next match reads it again
   if (it == banks_.end()) return Status::Ok();  // bank gone since
   auto entry = store.get_entry(c.entry_id);
   if (!entry.ok()) return entry.status();
@@ -138,6 +139,7 @@ Status BankSet::refresh(store::Store& store) {
     auto banks = store.list_banks();
     if (!banks.ok()) return banks.status();
     banks_.clear();
+    entries_.clear();
     for (const auto& bank : banks.value()) {
       if (Status st = build_bank(store, bank, last.value()); !st.ok()) return st;
     }

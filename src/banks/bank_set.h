@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "banks/entry_cache.h"
 #include "index/exact_index.h"
 #include "index/pdq_index.h"
 #include "store/store.h"
@@ -35,8 +36,8 @@ namespace chainbreak::banks {
 struct Match {
   int64_t bank_id = 0;
   std::string bank;
-  bool allowlist = false;   // the match is on an allowlist bank
-  bool suppressed = false;  // a match whose signal also matched an allowlist entry
+  bool allowlist = false;    // the match is on an allowlist bank
+  bool suppressed = false;   // a match whose signal also matched an allowlist entry
   bool quarantined = false;  // the bank is quarantined: report, do not act
   int64_t entry_id = 0;
   int distance = 0;    // 0 for exact digests
@@ -91,6 +92,9 @@ class BankSet {
   int64_t seq_ = 0;
   bool modified_ = false;                                // indexes differ from the snapshots on disk
   std::map<int64_t, std::unique_ptr<BankIndex>> banks_;  // by bank id
+  // Entries read while matching (see entry_cache.h); mutable: a cache, not
+  // state (match_* are const and concurrent).
+  mutable EntryCache entries_;
 };
 
 }  // namespace chainbreak::banks

@@ -47,7 +47,7 @@ Result<Principal> Authenticator::authenticate(const std::string* authorization) 
   std::string secret(v.substr(kBearer.size()));
   auto now = std::chrono::steady_clock::now();
   {
-    std::lock_guard lock(mu_);
+    std::shared_lock lock(mu_);
     auto it = cache_.find(secret);
     if (it != cache_.end() && it->second.until > now) return it->second.principal;
   }

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
@@ -51,7 +52,7 @@ class Authenticator {
   Engine& engine_;
   uint32_t anonymous_roles_;
   std::chrono::seconds ttl_;
-  std::mutex mu_;
+  std::shared_mutex mu_;
   // By the presented secret itself (hashing it on every request costs more
   // than the lookup); bounded, cleared when full.
   std::unordered_map<std::string, Cached> cache_;

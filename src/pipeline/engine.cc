@@ -81,16 +81,11 @@ Result<Lease<store::ServiceStore>> Engine::service() {
 Status Engine::reload_rules(store::ServiceStore& s) {
   auto rules = s.list_rules();
   if (!rules.ok()) return rules.status();
-  auto p = std::make_shared<const std::vector<store::Rule>>(std::move(rules.value()));
-  std::lock_guard lock(rules_mu_);
-  rules_ = std::move(p);
+  rules_.store(std::make_shared<const std::vector<store::Rule>>(std::move(rules.value())));
   return Status::Ok();
 }
 
-std::shared_ptr<const std::vector<store::Rule>> Engine::rules() const {
-  std::lock_guard lock(rules_mu_);
-  return rules_;
-}
+std::shared_ptr<const std::vector<store::Rule>> Engine::rules() const { return rules_.load(); }
 
 Status Engine::refresh() {
   std::lock_guard one(refresh_mu_);

@@ -133,8 +133,7 @@ class Engine {
   mutable std::shared_mutex set_mu_;  // shared: matching; exclusive: refresh
   std::unique_ptr<banks::BankSet> set_;
   std::mutex refresh_mu_;  // one refresh at a time
-  mutable std::mutex rules_mu_;
-  std::shared_ptr<const std::vector<store::Rule>> rules_;
+  std::atomic<std::shared_ptr<const std::vector<store::Rule>>> rules_;
 
   RateAlarm alarm_;
   EngineCounters counters_;

@@ -139,6 +139,15 @@ TEST_P(BankSetTest, FollowsChangesFromAnotherConnection) {
   ASSERT_TRUE(set->refresh(*store_).ok());
   EXPECT_EQ(got(*set, near(e[1].value, 0)).size(), 1u);  // enabled again
   EXPECT_EQ(got(*set, near(e[2].value, 0)).size(), 1u);  // late is gone
+  // An entry held in the entry cache (it matched just now) that is disabled
+  // or removed elsewhere stops matching at the next refresh.
+  EXPECT_EQ(got(*set, near(e[3].value, 0)).size(), 1u);
+  EXPECT_EQ(got(*set, near(e[4].value, 0)).size(), 1u);
+  ASSERT_TRUE(other->set_entry_disabled(ids[3], true).ok());
+  ASSERT_TRUE(other->remove_entries(std::vector<int64_t>{ids[4]}).ok());
+  ASSERT_TRUE(set->refresh(*store_).ok());
+  EXPECT_EQ(got(*set, near(e[3].value, 0)).size(), 0u);
+  EXPECT_EQ(got(*set, near(e[4].value, 0)).size(), 0u);
   EXPECT_EQ(set->seq(), last_seq());
 }
 

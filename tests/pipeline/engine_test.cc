@@ -98,12 +98,23 @@ TEST_P(EngineTest, FollowsChangesMadeElsewhere) {
     auto r = engine->match_pdq(q2, {}, std::nullopt);
     return r.ok() && r.value().size() == 1 && r.value()[0].entry_id == ids.value()[0];
   }));
-  // Disabling elsewhere takes effect at once (entries are checked in the
-  // store on every match).
+  // Disabling elsewhere takes effect once the follower applies the change
+  // (the entry cache is evicted by it), and at once after refresh().
   ASSERT_TRUE(other->set_entry_disabled(ids.value()[0], true).ok());
-  auto r = engine->match_pdq(q2, {}, std::nullopt);
-  ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(r.value().empty());
+  EXPECT_TRUE(eventually([&] {
+    auto r = engine->match_pdq(q2, {}, std::nullopt);
+    return r.ok() && r.value().empty();
+  }));
+  ASSERT_TRUE(other->set_entry_disabled(ids.value()[0], false).ok());
+  ASSERT_TRUE(engine->refresh().ok());
+  auto back = engine->match_pdq(q2, {}, std::nullopt);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back.value().size(), 1u);
+  ASSERT_TRUE(other->set_entry_disabled(ids.value()[0], true).ok());
+  ASSERT_TRUE(engine->refresh().ok());
+  auto gone = engine->match_pdq(q2, {}, std::nullopt);
+  ASSERT_TRUE(gone.ok());
+  EXPECT_TRUE(gone.value().empty());
 }
 
 TEST_P(EngineTest, RulesWriteOneDecisionWithSignedRetriedWebhook) {
