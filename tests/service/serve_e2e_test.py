@@ -211,6 +211,26 @@ def run():
         check('chainbreak_http_requests_total{code="4xx"}' in metrics, "metrics by status")
         openapi = expect(base, "GET", "/v1/openapi.json", 200)
         check("/v1/lookup" in openapi["paths"], "openapi lists /v1/lookup")
+
+        # kill -9 right after acknowledged writes: nothing acknowledged is lost.
+        late = "%064x" % (int(pdq, 16) ^ (0xFF << 100))
+        late_id = expect(base, "POST", "/v1/banks/known/entries", 201, {"entries": [{"signal": late}]},
+                         token=admin)["ids"][0]
+        res4 = expect(base, "POST", "/v1/match", 200, {"content_id": "upload-4", "signals": [{"signal": late}]},
+                      token=matcher)
+        check(res4["outcome"] == "block" and res4["decision_id"] is not None, "late entry blocks: %r" % res4)
+        srv.proc.kill()
+        srv.proc.wait()
+        srv = Server(BINARY, loc)
+        base = srv.base
+        got = expect(base, "GET", "/v1/lookup?signal=" + late, 200, token=matcher)
+        check([m["distance"] for m in got["matches"] if m["bank_content_id"] == late_id] == [0],
+              "entry survived kill -9: %r" % got)
+        dec = expect(base, "GET", "/v1/decisions/%d" % res4["decision_id"], 200, token=auditor)
+        check(dec["content_id"] == "upload-4", "decision survived kill -9")
+        entries = expect(base, "GET", "/v1/audit?limit=1000", 200, token=auditor)["entries"]
+        for a, b in zip(entries, entries[1:]):
+            check(b["prev_hash"] == a["hash"], "audit chain intact after kill -9 at %d" % b["seq"])
     finally:
         code = srv.stop()
         hook_server.shutdown()
