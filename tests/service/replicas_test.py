@@ -74,7 +74,7 @@ def run():
                          LIMIT_S) is not None, "replicas converge on one change seq: %r" % seqs)
         print("propagation over %d trials (3 replicas, follow interval 200 ms):" % TRIALS)
         print("  add:     median %.3f s, max %.3f s" % (statistics.median(add_times), max(add_times)))
-        print("  disable: median %.3f s, max %.3f s (the store is checked on every match)" %
+        print("  disable: median %.3f s, max %.3f s (the follower applies it and evicts the cached entry)" %
               (statistics.median(disable_times), max(disable_times)))
     finally:
         codes = [r.stop() for r in replicas]
