@@ -4,7 +4,8 @@
 #     ../shared/data/pdq-reference when present), decoder tests against
 #     ImageMagick, the CLI contract test;
 #  2. the same tests built with AddressSanitizer and UBSan;
-#  3. the decoder and hash-list fuzzers (libFuzzer, clang) for a bounded time.
+#  3. the decoder, hash-list and multipart fuzzers (libFuzzer, clang) for a
+#     bounded time.
 # Store, bank and CLI tests start a throwaway PostgreSQL server
 # (scripts/with-postgres.sh) besides using SQLite.
 set -euo pipefail
@@ -26,7 +27,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir bu
 echo "== decoder fuzzer (${fuzz_seconds}s)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHAINBREAK_FUZZ=ON \
   -DCHAINBREAK_TESTS=OFF -DCHAINBREAK_BENCHMARKS=OFF >/dev/null
-cmake --build build-fuzz -j"$jobs" --target decode_fuzzer list_fuzzer chainbreak-gen-fixtures
+cmake --build build-fuzz -j"$jobs" --target decode_fuzzer list_fuzzer multipart_fuzzer chainbreak-gen-fixtures
 rm -rf build-fuzz/corpus && mkdir -p build-fuzz/corpus
 build-fuzz/chainbreak-gen-fixtures formats build-fuzz/seeds >/dev/null
 build-fuzz/fuzz/decode_fuzzer -max_total_time="$fuzz_seconds" -max_len=200000 -rss_limit_mb=2048 \
@@ -35,4 +36,8 @@ echo "== list fuzzer (${fuzz_seconds}s)"
 rm -rf build-fuzz/list-corpus && mkdir -p build-fuzz/list-corpus
 build-fuzz/fuzz/list_fuzzer -max_total_time="$fuzz_seconds" -max_len=20000 -rss_limit_mb=2048 \
   -print_final_stats=1 build-fuzz/list-corpus 2>&1 | tail -n 12
+echo "== multipart fuzzer (${fuzz_seconds}s)"
+rm -rf build-fuzz/multipart-corpus && mkdir -p build-fuzz/multipart-corpus
+build-fuzz/fuzz/multipart_fuzzer -max_total_time="$fuzz_seconds" -max_len=20000 -rss_limit_mb=2048 \
+  -print_final_stats=1 build-fuzz/multipart-corpus 2>&1 | tail -n 12
 echo "== all tests passed"

@@ -16,6 +16,7 @@ struct Command {
 Command add_match_command(CLI::App& root, int default_jobs);
 Command add_bank_command(CLI::App& root);
 Command add_serve_command(CLI::App& root);
+Command add_pay_command(CLI::App& root);
 Command add_token_command(CLI::App& root);
 
 }  // namespace chainbreak::cli

@@ -43,11 +43,12 @@ int main(int argc, char** argv) {
   const cli::Command match = cli::add_match_command(app, hash.jobs);
   const cli::Command bank = cli::add_bank_command(app);
   const cli::Command serve = cli::add_serve_command(app);
+  const cli::Command pay = cli::add_pay_command(app);
   const cli::Command token = cli::add_token_command(app);
 
   CLI11_PARSE(app, argc, argv);
 
-  for (const cli::Command* c : {&match, &bank, &serve, &token}) {
+  for (const cli::Command* c : {&match, &bank, &serve, &token, &pay}) {
     if (c->app->parsed()) return c->run();
   }
   if (h->parsed()) {

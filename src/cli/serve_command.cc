@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/store_location.h"
+#include "payments/pay_state.h"
 #include "pipeline/auth.h"
 #include "pipeline/engine.h"
 #include "server/api/api.h"
@@ -31,8 +32,45 @@ struct ServeOptions {
   int64_t alarm_min_matches = 50;
   double alarm_factor = 10, alarm_floor = 0.01;
   int64_t alarm_window_s = 60;
-  std::string snapshots;  // "" = DIR/index with SQLite, none with --db
+  std::string snapshots;       // "" = DIR/index with SQLite, none with --db
+  std::string payments_state;  // "" = DIR/payments with SQLite, none with --db
+  std::string pay_rules;       // "" = $CHAINBREAK_PAY_RULES, else the built-in rules
+  std::vector<std::string> payment_id_banks;
+  bool no_payments = false;
 };
+
+// The payment screening state for /v1/payments, or nullptr when disabled.
+Result<std::unique_ptr<payments::PaymentState>> open_payments(const ServeOptions& o, const std::string& location) {
+  std::string dir = o.payments_state;
+  if (dir.empty() && o.where.db.empty()) dir = resolve_data_dir(o.where) + "/payments";
+  if (o.no_payments || dir.empty()) return std::unique_ptr<payments::PaymentState>();
+  payments::StateOptions so;
+  so.dir = dir;
+  const char* env = std::getenv("CHAINBREAK_PAY_RULES");
+  std::string file = !o.pay_rules.empty() ? o.pay_rules : (env && *env ? env : "");
+  auto rules = file.empty() ? payments::parse_rules(payments::kDefaultRulesYaml, "<built-in rules/payments.yaml>")
+                            : payments::load_rules_file(file);
+  if (!rules.ok()) return rules.status();
+  so.screener.rules = std::move(rules).value();
+  if (!o.payment_id_banks.empty()) {
+    auto st = store::open_store(location);
+    if (!st.ok()) return st.status();
+    for (const std::string& name : o.payment_id_banks) {
+      auto b = st.value()->find_bank(name);
+      if (!b.ok()) return b.status();
+      if (!b.value()) return InvalidInput("--payment-id-bank: no bank named '" + name + "'");
+      Status scan = st.value()->scan_entries(b.value()->id, false, [&](const store::Entry& e) {
+        payments::Digest d;
+        if (e.type == store::SignalType::kSha256 && !e.disabled && payments::parse_digest_hex(e.value, &d)) {
+          so.screener.payment_ids.push_back(d);
+        }
+        return true;
+      });
+      if (!scan.ok()) return scan;
+    }
+  }
+  return payments::PaymentState::open(std::move(so));
+}
 
 // The location string for the stores and the snapshot directory.
 Result<std::pair<std::string, std::string>> locate(const StoreLocation& where, const std::string& snapshots) {
@@ -125,7 +163,13 @@ int run_serve(const ServeOptions& o) {
     std::fprintf(stderr, "chainbreak: cannot open %s: %s\n", eo.location.c_str(), engine.status().message().c_str());
     return 1;
   }
+  auto pay = open_payments(o, eo.location);
+  if (!pay.ok()) {
+    std::fprintf(stderr, "chainbreak: payment screening: %s\n", pay.status().message().c_str());
+    return 1;
+  }
   api::ApiOptions ao;
+  ao.payments = pay.value().get();
   ao.anonymous_roles = roles.value();
   ao.max_upload_bytes = o.max_body;
   api::Api api(*engine.value(), ao);
@@ -143,6 +187,11 @@ int run_serve(const ServeOptions& o) {
   server.value()->stop(std::chrono::seconds(10));
   if (Status s = engine.value()->save_snapshots(); !s.ok()) {
     std::fprintf(stderr, "chainbreak: warning: index snapshots not saved: %s\n", s.message().c_str());
+  }
+  if (pay.value()) {
+    if (Status s = pay.value()->close(); !s.ok()) {
+      std::fprintf(stderr, "chainbreak: warning: payment state not closed cleanly: %s\n", s.message().c_str());
+    }
   }
   engine.value().reset();
   std::fprintf(stderr, "chainbreak: stopped\n");
@@ -228,6 +277,11 @@ Command add_serve_command(CLI::App& root) {
   s->add_option("--snapshots", o->snapshots,
                 "Index snapshot directory (default DIR/index with SQLite; none with --db)");
   s->add_flag("--no-webhooks", o->no_webhooks, "Do not deliver webhooks from this replica");
+  s->add_option("--payments-state", o->payments_state,
+                "Payment screening state directory (default DIR/payments with SQLite; off with --db unless given)");
+  s->add_option("--pay-rules", o->pay_rules, "Payment rules file (default: $CHAINBREAK_PAY_RULES, else built in)");
+  s->add_option("--payment-id-bank", o->payment_id_banks, "Bank of sha256(payment identifier) signals (repeatable)");
+  s->add_flag("--no-payments", o->no_payments, "Disable /v1/payments");
   s->add_flag("--no-alarm", o->no_alarm, "Disable the per-bank match-rate alarm");
   s->add_option("--alarm-min-matches", o->alarm_min_matches, "Matches in a window before the alarm can trip")
       ->check(CLI::PositiveNumber);

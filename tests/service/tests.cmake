@@ -32,3 +32,8 @@ add_test(NAME service_hma_postgres
                  ${Python3_EXECUTABLE} ${SERVICE_TESTS}/hma_test.py $<TARGET_FILE:chainbreak> ${FIXTURES_DIR})
 set_tests_properties(service_hma_postgres PROPERTIES FIXTURES_REQUIRED fixtures RESOURCE_LOCK chainbreak_postgres
                      TIMEOUT 300)
+# Payment screening through the service (issue 6): same decisions as the
+# CLI, errors, redress, kill -9.
+add_test(NAME service_payments
+         COMMAND ${Python3_EXECUTABLE} ${SERVICE_TESTS}/payments_http_test.py $<TARGET_FILE:chainbreak>)
+set_tests_properties(service_payments PROPERTIES TIMEOUT 300)

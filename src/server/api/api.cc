@@ -234,6 +234,7 @@ Api::Api(pipeline::Engine& engine, ApiOptions options) : impl_(std::make_unique<
   impl_->add_rule_routes();
   impl_->add_record_routes();
   impl_->add_hma_routes();
+  impl_->add_payment_routes();
 }
 
 Api::~Api() = default;

@@ -23,6 +23,10 @@
 #include "server/http/http.h"
 #include "signals/pdq_file.h"
 
+namespace chainbreak::payments {
+class PaymentState;
+}
+
 namespace chainbreak::api {
 
 struct ApiOptions {
@@ -31,6 +35,9 @@ struct ApiOptions {
   size_t max_upload_bytes = 64u << 20;
   signals::PdqOptions pdq;  // how uploads are hashed
   std::string server_version = "chainbreak";
+  // Payment screening (/v1/payments); nullptr: those routes answer 503.
+  // Not owned; outlives the Api.
+  payments::PaymentState* payments = nullptr;
 };
 
 class Api {

@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -58,6 +59,9 @@ struct Api::Impl {
   void add_record_routes();
   void add_hma_routes();
   void add_hma_curation_routes();
+  void add_payment_routes();
+
+  std::mutex pay_mu;  // the payment engine is single-threaded
 };
 
 // Writes j as the response body with the status.

@@ -1,0 +1,8 @@
+# The synthetic payment stream generator: deterministic for a seed, the
+# documented format, consistent labels (docs/PAYMENT_STREAMS.md).
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_FOUND)
+  add_test(NAME payments_streams.generator
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/payments_streams/check_stream.py
+                   $<TARGET_FILE:chainbreak-gen-payments>)
+endif()
