@@ -3,7 +3,7 @@
 // throughput, over a stream of 1M accounts with the default rules
 // (rules/payments.yaml, 28 rules, plus 2 more to make 30).
 // The CLI throughput (stdin to stdout, with and without --state) is
-// measured by bench/bench_payments.sh.
+// measured by bench/run_payments_bench.sh (speed mode).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>

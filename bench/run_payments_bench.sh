@@ -64,13 +64,18 @@ median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 if [ "$mode" = speed ] || [ "$mode" = both ]; then
   : >"$dir/speed-chainbreak.txt"
+  : >"$dir/speed-state.txt"
   : >"$dir/speed-jq.txt"
   for _ in $(seq "$runs"); do
-    # Alternate the two so that both see the same page cache and machine load.
+    # Alternate them so that all see the same page cache and machine load.
     seconds taskset -c 0 "$cli" pay screen "${rules[@]}" >>"$dir/speed-chainbreak.txt"
+    rm -rf "$dir/state"
+    seconds taskset -c 0 "$cli" pay screen "${rules[@]}" --state "$dir/state" >>"$dir/speed-state.txt"
     seconds taskset -c 0 jq -c .id >>"$dir/speed-jq.txt"
   done
+  rm -rf "$dir/state"
   cb=$(median <"$dir/speed-chainbreak.txt")
+  cbs=$(median <"$dir/speed-state.txt")
   jqs=$(median <"$dir/speed-jq.txt")
   echo "### Payment screening throughput, one core (taskset -c 0), median of $runs"
   echo
@@ -78,6 +83,8 @@ if [ "$mode" = speed ] || [ "$mode" = both ]; then
   echo "|---|---|---|---|"
   awk -v t="$cb" -v n="$lines" -v r="$(paste -sd' ' "$dir/speed-chainbreak.txt")" -v rl="${PAY_RULES:-built-in rules}" \
     'BEGIN {printf "| `chainbreak pay screen` (%s) | %.2f s | %.0f decisions/s | %s |\n", rl, t, n / t, r}'
+  awk -v t="$cbs" -v n="$lines" -v r="$(paste -sd' ' "$dir/speed-state.txt")" \
+    'BEGIN {printf "| `chainbreak pay screen --state DIR` (journaled, fdatasync per batch) | %.2f s | %.0f decisions/s | %s |\n", t, n / t, r}'
   awk -v t="$jqs" -v n="$lines" -v r="$(paste -sd' ' "$dir/speed-jq.txt")" \
     'BEGIN {printf "| `jq -c .id` (parse only) | %.2f s | %.0f lines/s | %s |\n", t, n / t, r}'
   echo
