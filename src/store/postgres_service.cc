@@ -79,12 +79,6 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON webhook_deliveries (state, next_att
 CREATE INDEX IF NOT EXISTS deliveries_by_decision ON webhook_deliveries (decision_id, id);
 )sql";
 
-#define TOKEN_COLS "id, name, roles, secret_hash, created_at, revoked"
-#define AUDIT_COLS "seq, time_us, actor, action, target, detail_json, prev_hash, hash"
-#define RULE_COLS                                                                                          \
-  "id, name, bank, classification, max_distance, action, webhook_url, webhook_secret, enabled, priority, " \
-  "created_at"
-
 const PgStatement kStatements[] = {
     {"token_insert",
      "INSERT INTO api_tokens (name, roles, secret_hash, created_at, revoked) VALUES ($1, $2, $3, $4, false) "

@@ -13,6 +13,14 @@
 #include "store/service_store.h"
 #include "util/result.h"
 
+// Column lists shared by the SQLite and PostgreSQL statements (the readers
+// of both backends take the columns in this order).
+#define TOKEN_COLS "id, name, roles, secret_hash, created_at, revoked"
+#define AUDIT_COLS "seq, time_us, actor, action, target, detail_json, prev_hash, hash"
+#define RULE_COLS                                                                                          \
+  "id, name, bank, classification, max_distance, action, webhook_url, webhook_secret, enabled, priority, " \
+  "created_at"
+
 namespace chainbreak::store::internal {
 
 // Longest accepted texts (bytes unless noted).

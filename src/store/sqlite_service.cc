@@ -75,12 +75,6 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON webhook_deliveries(state, next_atte
 CREATE INDEX IF NOT EXISTS deliveries_by_decision ON webhook_deliveries(decision_id, id);
 )sql";
 
-#define TOKEN_COLS "id, name, roles, secret_hash, created_at, revoked"
-#define AUDIT_COLS "seq, time_us, actor, action, target, detail_json, prev_hash, hash"
-#define RULE_COLS                                                                                          \
-  "id, name, bank, classification, max_distance, action, webhook_url, webhook_secret, enabled, priority, " \
-  "created_at"
-
 ApiToken read_token(const SqliteStmt& s) {
   ApiToken t;
   t.id = s.i64(0);
