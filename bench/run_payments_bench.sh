@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Payment screening benchmark (issue 6), on one synthetic labelled stream over
 # 1M accounts (chainbreak-gen-payments, cached under BUILD_DIR/bench-payments).
-#   bench/run_payments_bench.sh [BUILD_DIR] [eval|speed|both]
+#   bench/run_payments_bench.sh [BUILD_DIR] [eval|speed|both|http]
 # speed: `chainbreak pay screen` decisions/s on one core (taskset -c 0, median
 #        of 3) side by side in the same run with `jq -c .id` merely parsing the
 #        same stream, and the ratio.
+# http:  POST /v1/payments/screen on `chainbreak serve` (SQLite data
+#        directory, journaled payment state), one transaction per request,
+#        the stream's first 200,000 lines in order, with wrk (HTTP_CONNECTIONS,
+#        default 8; HTTP_DURATION, default 15s): requests/s and p50/p99 latency.
 # eval:  screens the stream and runs bench/eval_payments.py: per typology
 #        recall and position of the first hold, false holds on benign payments
 #        and look-alikes, block precision (report in BUILD_DIR/bench-payments).
@@ -15,8 +19,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 mode=${2:-both}
-case "$mode" in eval | speed | both) ;; *)
-  echo "usage: bench/run_payments_bench.sh [BUILD_DIR] [eval|speed|both]" >&2
+case "$mode" in eval | speed | both | http) ;; *)
+  echo "usage: bench/run_payments_bench.sh [BUILD_DIR] [eval|speed|both|http]" >&2
   exit 2
   ;;
 esac
@@ -99,4 +103,54 @@ if [ "$mode" = eval ] || [ "$mode" = both ]; then
     --title "Payment screening effectiveness ($lines payments, $accounts accounts, seed $seed)"
   echo
   echo "Report: $dir/report.md, summary: $dir/summary.json"
+fi
+
+if [ "$mode" = http ]; then
+  command -v wrk >/dev/null || {
+    echo "wrk is missing: scripts/install-deps.sh --bench installs it" >&2
+    exit 1
+  }
+  conns=${HTTP_CONNECTIONS:-8} duration=${HTTP_DURATION:-15s}
+  hd="$dir/http"
+  rm -rf "$hd"
+  mkdir -p "$hd"
+  head -200000 "$stream" >"$hd/requests.jsonl"
+  "$cli" serve --data "$hd/data" --listen 127.0.0.1:0 --threads "${HTTP_SERVE_THREADS:-2}" --no-alarm "${rules[@]/--rules/--pay-rules}" \
+    2>"$hd/serve.log" &
+  serve_pid=$!
+  trap 'kill $serve_pid 2>/dev/null || true' EXIT
+  for _ in $(seq 300); do grep -q "listening on" "$hd/serve.log" && break; sleep 0.2; done
+  port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$hd/serve.log")
+  [ -n "$port" ] || {
+    cat "$hd/serve.log" >&2
+    exit 1
+  }
+  tok=$("$cli" token create "pay-bench-$$" --role matcher --data "$hd/data")
+  cat >"$hd/screen.lua" <<LUA
+local bodies = {}
+for line in io.lines("$hd/requests.jsonl") do bodies[#bodies + 1] = line end
+local i = 0
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", "/v1/payments/screen",
+    {["Authorization"] = "Bearer $tok", ["Content-Type"] = "application/json"}, bodies[i])
+end
+LUA
+  first=$(head -1 "$hd/requests.jsonl")
+  curl -sf -H "Authorization: Bearer $tok" -H "Content-Type: application/json" --data-binary "$first" \
+    "http://127.0.0.1:$port/v1/payments/screen" >"$hd/check.json"
+  echo "sample answer: $(head -c 200 "$hd/check.json")" >&2
+  out=$(wrk -t1 -c"$conns" -d"$duration" --latency -s "$hd/screen.lua" "http://127.0.0.1:$port/")
+  echo "$out" >"$hd/wrk.txt"
+  rps=$(echo "$out" | awk '/Requests\/sec/{print $2}')
+  p50=$(echo "$out" | awk '$1=="50%"{print $2}')
+  p99=$(echo "$out" | awk '$1=="99%"{print $2}')
+  bad=$(echo "$out" | awk '/Non-2xx/{print $5}')
+  echo "### POST /v1/payments/screen, one transaction per request (journaled, fdatasync before each answer)"
+  echo
+  echo "wrk -t1 -c$conns -d$duration on loopback, chainbreak serve --threads ${HTTP_SERVE_THREADS:-2}, 2-core machine"
+  echo
+  echo "| requests/s | p50 | p99 | non-2xx |"
+  echo "|---|---|---|---|"
+  echo "| $rps | $p50 | $p99 | ${bad:-0} |"
 fi

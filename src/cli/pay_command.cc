@@ -135,12 +135,16 @@ int run_screen(const PayOptions& o) {
       lines->run(batch, out, [](size_t, std::string_view) {});
     std::memmove(in.data(), in.data() + start, have - start);
     have -= start;
-    // Journal first (fdatasync), then acknowledge on standard output.
+    // Journal first (fdatasync), then acknowledge on standard output; with
+    // --state a writer thread does both while the next batch is screened.
     if (state) {
-      Status st = state->commit();
+      Status st = state->commit_pipelined(&out, [](const std::string& ack) {
+        return write_all(1, ack) ? Status::Ok() : IoError(std::string("standard output: ") + std::strerror(errno));
+      });
       if (!st.ok()) return fail("", st);
+    } else if (!write_all(1, out)) {
+      return fail("standard output", IoError(std::strerror(errno)));
     }
-    if (!write_all(1, out)) return fail("standard output", IoError(std::strerror(errno)));
   }
   if (state) {
     Status st = state->close();

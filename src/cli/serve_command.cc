@@ -37,6 +37,7 @@ struct ServeOptions {
   std::string pay_rules;       // "" = $CHAINBREAK_PAY_RULES, else the built-in rules
   std::vector<std::string> payment_id_banks;
   bool no_payments = false;
+  size_t payment_accounts = 1'000'000;  // sizes the screening tables up front (no rehash pauses)
 };
 
 // The payment screening state for /v1/payments, or nullptr when disabled.
@@ -52,6 +53,7 @@ Result<std::unique_ptr<payments::PaymentState>> open_payments(const ServeOptions
                             : payments::load_rules_file(file);
   if (!rules.ok()) return rules.status();
   so.screener.rules = std::move(rules).value();
+  so.screener.expected_accounts = o.payment_accounts;
   if (!o.payment_id_banks.empty()) {
     auto st = store::open_store(location);
     if (!st.ok()) return st.status();
@@ -282,6 +284,9 @@ Command add_serve_command(CLI::App& root) {
   s->add_option("--pay-rules", o->pay_rules, "Payment rules file (default: $CHAINBREAK_PAY_RULES, else built in)");
   s->add_option("--payment-id-bank", o->payment_id_banks, "Bank of sha256(payment identifier) signals (repeatable)");
   s->add_flag("--no-payments", o->no_payments, "Disable /v1/payments");
+  s->add_option("--payment-accounts", o->payment_accounts,
+                "Accounts the payment screening tables are sized for up front (they grow beyond, with a pause)")
+      ->check(CLI::Range(size_t{1024}, size_t{1} << 30));
   s->add_flag("--no-alarm", o->no_alarm, "Disable the per-bank match-rate alarm");
   s->add_option("--alarm-min-matches", o->alarm_min_matches, "Matches in a window before the alarm can trip")
       ->check(CLI::PositiveNumber);

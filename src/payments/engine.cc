@@ -72,8 +72,23 @@ void Screener::Impl::compute(Group g) {
     case Group::kPayerOut: {
       const Ring& r = accounts[payer].out;
       int64_t c1 = 0, c24 = 0, s1 = 0, s24 = 0, round = 0, night = 0, fresh = 0, pc = 0, ps = 0, distinct = 0;
+      int64_t c7 = 0, pc7 = 0, distinct7 = 0, pair_last = -1, abroad7 = 0;
+      const uint32_t n = r.size();
+      // Distinct payees over 7 days first, then over 24 h (the newest events).
       distinct_reset();
-      for (uint32_t i = 0; i < r.size(); ++i) {
+      for (uint32_t i = 0; i < n; ++i) {
+        const Event& e = r.at(i);
+        if (e.time > t || e.time <= t - kLongWindow) continue;
+        ++c7;
+        if (e.cp & Event::kPersonalAbroad) ++abroad7;
+        if (e.counterparty() == payee) {
+          ++pc7;
+          if (i + 1 < n) pair_last = e.time;  // the newest event is this transaction
+        }
+        if (distinct_add(e.counterparty())) ++distinct7;
+      }
+      distinct_reset();
+      for (uint32_t i = 0; i < n; ++i) {
         const Event& e = r.at(i);
         if (e.time > t || e.time <= t - 86400) continue;
         ++c24;
@@ -88,10 +103,12 @@ void Screener::Impl::compute(Group g) {
       I(F::kOutCount1) = c1, I(F::kOutCount24) = c24, I(F::kOutSum1) = s1, I(F::kOutSum24) = s24;
       I(F::kOutDistinct24) = distinct, I(F::kOutRound24) = round, I(F::kOutNight24) = night, I(F::kOutNew24) = fresh;
       I(F::kPairCount24) = pc, I(F::kPairSum24) = ps;
+      I(F::kOutCount7) = c7, I(F::kOutDistinct7) = distinct7, I(F::kPairCount7) = pc7, I(F::kOutAbroad7) = abroad7;
+      I(F::kPairSince) = pair_last < 0 ? kNever : t - pair_last;
       // The previous outgoing transaction (the newest is this one).
       int64_t since = kNever;
-      if (r.size() >= 2) {
-        int64_t prev = r.at(r.size() - 2).time;
+      if (n >= 2) {
+        int64_t prev = r.at(n - 2).time;
         if (prev > t - 86400 && prev <= t) since = t - prev;
       }
       I(F::kSinceOut) = since;
@@ -101,21 +118,35 @@ void Screener::Impl::compute(Group g) {
       const Ring& r = accounts[payer].in;
       const int64_t mw = rules.settings.mule_window_s;
       int64_t c = 0, s = 0, distinct = 0, last = -1, mule_payers = 0;
+      int64_t c7 = 0, s7 = 0, distinct7 = 0, unrelated7 = 0, last24 = -1;
       bool payee_paid_in = false;
+      distinct_reset();
+      for (uint32_t i = 0; i < r.size(); ++i) {
+        const Event& e = r.at(i);
+        if (e.time > t || e.time <= t - kLongWindow) continue;
+        ++c7;
+        s7 += e.amount;
+        last = std::max<int64_t>(last, e.time);
+        if (distinct_add(e.counterparty())) {
+          ++distinct7;
+          // A payer this account never paid back.
+          if (!pairs.find(pair_key(payer, e.counterparty()))) ++unrelated7;
+        }
+      }
       distinct_reset();
       for (uint32_t i = 0; i < r.size(); ++i) {
         const Event& e = r.at(i);
         if (e.time > t || e.time <= t - 86400) continue;
         ++c;
         s += e.amount;
-        last = std::max<int64_t>(last, e.time);
+        last24 = std::max<int64_t>(last24, e.time);
         bool fresh = distinct_add(e.counterparty());
         if (fresh) ++distinct;
         if (e.time > t - mw) {
           if (e.counterparty() == payee) payee_paid_in = true;
         }
       }
-      // Distinct payers within the mule window (a second pass: windows differ).
+      // Distinct payers within the mule window (a third pass: windows differ).
       distinct_reset();
       for (uint32_t i = 0; i < r.size(); ++i) {
         const Event& e = r.at(i);
@@ -123,13 +154,24 @@ void Screener::Impl::compute(Group g) {
         if (distinct_add(e.counterparty())) ++mule_payers;
       }
       I(F::kInCount24) = c, I(F::kInSum24) = s, I(F::kInDistinct24) = distinct;
+      I(F::kInCount7) = c7, I(F::kInSum7) = s7, I(F::kInDistinct7) = distinct7, I(F::kInUnrelated7) = unrelated7;
       I(F::kSinceIn) = last < 0 ? kNever : t - last;
-      I(F::kMule) = mule_payers >= rules.settings.mule_min_payers && last >= 0 && t - last < mw && !payee_paid_in;
+      I(F::kMule) = mule_payers >= rules.settings.mule_min_payers && last24 >= 0 && t - last24 < mw && !payee_paid_in;
       break;
     }
     case Group::kPayeeIn: {
       const Ring& r = accounts[payee].in;
-      int64_t c1 = 0, c24 = 0, s = 0, distinct = 0;
+      int64_t c1 = 0, c24 = 0, s = 0, distinct = 0, c7 = 0, distinct7 = 0, unrelated7 = 0;
+      distinct_reset();
+      for (uint32_t i = 0; i < r.size(); ++i) {
+        const Event& e = r.at(i);
+        if (e.time > t || e.time <= t - kLongWindow) continue;
+        ++c7;
+        if (distinct_add(e.counterparty())) {
+          ++distinct7;
+          if (!pairs.find(pair_key(payee, e.counterparty()))) ++unrelated7;
+        }
+      }
       distinct_reset();
       for (uint32_t i = 0; i < r.size(); ++i) {
         const Event& e = r.at(i);
@@ -140,6 +182,7 @@ void Screener::Impl::compute(Group g) {
         if (distinct_add(e.counterparty())) ++distinct;
       }
       I(F::kPeIn1) = c1, I(F::kPeIn24) = c24, I(F::kPeInSum24) = s, I(F::kFanIn24) = distinct;
+      I(F::kPeIn7) = c7, I(F::kFanIn7) = distinct7, I(F::kUnrelatedFanIn7) = unrelated7;
       break;
     }
     case Group::kPayeeOut: {
@@ -295,6 +338,7 @@ const Decision& Screener::Impl::screen(const Transaction& tx, uint32_t payer_idx
   I(F::kMemoF) = tx.has_memo && !tx.memo.empty() ? 0 : kMissing;
   I(F::kHasMemo) = tx.has_memo && !tx.memo.empty();
   I(F::kMerchantCategory) = tx.has_merchant_category ? 0 : kMissing, S(F::kMerchantCategory) = tx.merchant_category;
+  I(F::kHasMerchant) = tx.has_merchant_category;
   I(F::kWallet) = tx.has_wallet ? 0 : kMissing, S(F::kWallet) = tx.wallet;
   I(F::kHasWallet) = tx.has_wallet;
   bool both = tx.payer.country && tx.payee.country;
@@ -316,12 +360,13 @@ const Decision& Screener::Impl::screen(const Transaction& tx, uint32_t payer_idx
   S(F::kCurrency) = std::string_view(m.cur, 3);
 
   // State update: this transaction joins both accounts' windows.
-  uint32_t flags_bits = (round ? Event::kRound : 0) | (night ? Event::kNight : 0) | (fresh ? Event::kNewPair : 0);
+  uint32_t flags_bits = (round ? Event::kRound : 0) | (night ? Event::kNight : 0) | (fresh ? Event::kNewPair : 0) |
+                        (I(F::kCrossBorder) == 1 && !tx.has_merchant_category ? Event::kPersonalAbroad : 0);
   Ring& out = m.accounts[m.payer].out;
-  out.prune(t - 86400);
+  out.prune(t - kLongWindow);
   out.push(Event{static_cast<uint32_t>(t), (m.payee & Event::kIndexMask) | flags_bits, tx.amount});
   Ring& in = m.accounts[m.payee].in;
-  in.prune(t - 86400);
+  in.prune(t - kLongWindow);
   in.push(Event{static_cast<uint32_t>(t), (m.payer & Event::kIndexMask) | flags_bits, tx.amount});
 
   // Rules.

@@ -4,9 +4,10 @@
 // features of one group are computed together, lazily, the first time a
 // rule reads one of them for the current transaction.
 //
-// Windows ("_1h", "_24h") count the transactions with time in (t - W, t],
-// including the current one. Account windows keep at most kRingCapacity
-// transactions per direction per account (older ones drop out first).
+// Windows ("_1h", "_24h", "_7d") count the transactions with time in
+// (t - W, t], including the current one. Account windows keep the last
+// kLongWindow seconds, at most kRingCapacity transactions per direction per
+// account (older ones drop out first).
 #pragma once
 
 #include <cstdint>
@@ -38,6 +39,7 @@ constexpr int kGroupCount = 8;
   X(kMemoF, "tx.memo", kMemo, kTx)                                    \
   X(kHasMemo, "tx.has_memo", kBool, kTx)                              \
   X(kMerchantCategory, "tx.merchant_category", kString, kTx)          \
+  X(kHasMerchant, "tx.has_merchant_category", kBool, kTx)             \
   X(kWallet, "tx.wallet", kString, kTx)                               \
   X(kHasWallet, "tx.has_wallet", kBool, kTx)                          \
   X(kCrossBorder, "tx.cross_border", kBool, kTx)                      \
@@ -64,15 +66,27 @@ constexpr int kGroupCount = 8;
   X(kOutNight24, "payer.out_night_count_24h", kInt, kPayerOut)        \
   X(kOutNew24, "payer.out_new_payee_count_24h", kInt, kPayerOut)      \
   X(kSinceOut, "payer.secs_since_last_out", kInt, kPayerOut)          \
+  X(kPairCount7, "pair.count_7d", kInt, kPayerOut)                    \
+  X(kPairSince, "pair.secs_since_last", kInt, kPayerOut)              \
+  X(kOutCount7, "payer.out_count_7d", kInt, kPayerOut)                \
+  X(kOutDistinct7, "payer.out_distinct_payees_7d", kInt, kPayerOut)   \
+  X(kOutAbroad7, "payer.out_personal_abroad_7d", kInt, kPayerOut)     \
   X(kInCount24, "payer.in_count_24h", kInt, kPayerIn)                 \
   X(kInSum24, "payer.in_sum_24h", kMoney, kPayerIn)                   \
   X(kInDistinct24, "payer.in_distinct_payers_24h", kInt, kPayerIn)    \
   X(kSinceIn, "payer.secs_since_last_in", kInt, kPayerIn)             \
   X(kMule, "payer.mule", kBool, kPayerIn)                             \
+  X(kInCount7, "payer.in_count_7d", kInt, kPayerIn)                   \
+  X(kInSum7, "payer.in_sum_7d", kMoney, kPayerIn)                     \
+  X(kInDistinct7, "payer.in_distinct_payers_7d", kInt, kPayerIn)      \
+  X(kInUnrelated7, "payer.in_unrelated_payers_7d", kInt, kPayerIn)    \
   X(kPeIn1, "payee.in_count_1h", kInt, kPayeeIn)                      \
   X(kPeIn24, "payee.in_count_24h", kInt, kPayeeIn)                    \
   X(kPeInSum24, "payee.in_sum_24h", kMoney, kPayeeIn)                 \
   X(kFanIn24, "payee.fan_in_24h", kInt, kPayeeIn)                     \
+  X(kPeIn7, "payee.in_count_7d", kInt, kPayeeIn)                      \
+  X(kFanIn7, "payee.fan_in_7d", kInt, kPayeeIn)                       \
+  X(kUnrelatedFanIn7, "payee.unrelated_fan_in_7d", kInt, kPayeeIn)    \
   X(kPeOut24, "payee.out_count_24h", kInt, kPayeeOut)
 
 enum class F : uint8_t {
@@ -95,8 +109,12 @@ bool find_feature(std::string_view name, F* out);
 // A value that is absent (an unknown account age, a missing country): every
 // condition over it is false.
 constexpr int64_t kMissing = INT64_MIN;
-// secs_since_last_* when there is no such transaction within 24 h.
+// secs_since_last_* when there is no such transaction within the window
+// (24 h for payer.secs_since_last_out, 7 days for payer.secs_since_last_in
+// and pair.secs_since_last).
 constexpr int64_t kNever = 1'000'000'000;
+// The longest window a feature reads: rings keep this much history.
+constexpr int64_t kLongWindow = 7 * 86400;
 constexpr int kRingCapacity = 256;
 
 }  // namespace chainbreak::payments

@@ -95,16 +95,28 @@ void JournalWriter::append(RecordType type, std::string_view a, std::string_view
 
 Status JournalWriter::commit() {
   if (buf_.empty()) return Status::Ok();
+  Status st = write_durable(buf_);
+  if (st.ok()) buf_.clear();
+  return st;
+}
+
+void JournalWriter::take(std::string* into) {
+  into->clear();
+  into->swap(buf_);
+  if (buf_.capacity() < (1u << 20)) buf_.reserve(8 << 20);
+}
+
+Status JournalWriter::write_durable(const std::string& batch) {
+  if (batch.empty()) return Status::Ok();
   size_t off = 0;
-  while (off < buf_.size()) {
-    ssize_t n = ::write(fd_, buf_.data() + off, buf_.size() - off);
+  while (off < batch.size()) {
+    ssize_t n = ::write(fd_, batch.data() + off, batch.size() - off);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return IoError("cannot write journal " + path_ + ": " + std::strerror(errno));
     off += static_cast<size_t>(n);
   }
   if (::fdatasync(fd_) != 0) return IoError("cannot fdatasync journal " + path_ + ": " + std::strerror(errno));
-  committed_ += buf_.size();
-  buf_.clear();
+  committed_ += batch.size();
   return Status::Ok();
 }
 

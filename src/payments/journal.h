@@ -3,10 +3,12 @@
 // A record that is cut short or whose checksum fails ends the journal (a
 // crash mid-write): scanning stops there and a writer truncates it away.
 //
-// Thread-safety: a JournalWriter is used by one thread; scanning is
-// independent of writers (it reads what is on disk).
+// Thread-safety: a JournalWriter is used by one thread (or by two, split as
+// take()/write_durable() below says); scanning is independent of writers
+// (it reads what is on disk).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -51,11 +53,21 @@ class JournalWriter {
   uint64_t committed() const { return committed_; }
   size_t pending_bytes() const { return buf_.size(); }
 
+  // The two halves of commit(), for a writer thread that flushes one batch
+  // while the next is being queued: take() moves the queued records into
+  // *into (which it clears first; its capacity is reused for the next
+  // batch) and write_durable(batch) writes and fdatasyncs a taken batch.
+  // Batches must be written in the order taken; take() and append() belong
+  // to one thread, write_durable() to one (other) thread, and committed()
+  // is only exact when no batch is in flight. Errors: kIo.
+  void take(std::string* into);
+  Status write_durable(const std::string& batch);
+
  private:
   JournalWriter() = default;
   std::string path_;
   int fd_ = -1;
-  uint64_t committed_ = 0;
+  std::atomic<uint64_t> committed_{0};
   std::string buf_;
 };
 

@@ -1,8 +1,11 @@
 #include "payments/pay_state.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 namespace chainbreak::payments {
 
@@ -204,7 +207,91 @@ Result<std::unique_ptr<PaymentState>> PaymentState::open(StateOptions o) {
   return ps;
 }
 
-PaymentState::~PaymentState() = default;
+struct PaymentState::Pipe {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool busy = false, stop = false;
+  Status error;
+  std::string journal, ack;
+  std::function<Status(const std::string&)> write_ack;
+  std::thread thread;
+};
+
+struct PaymentState::Flusher {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::mutex* screen_mu = nullptr;
+  std::vector<std::pair<uint64_t, std::function<void(Status)>>> waiting;
+  bool stop = false;
+  Status error;
+  std::thread thread;
+};
+
+PaymentState::~PaymentState() {
+  if (flusher_) {
+    {
+      std::lock_guard<std::mutex> l(flusher_->mu);
+      flusher_->stop = true;  // the flusher serves every waiter first
+    }
+    flusher_->cv.notify_all();
+    flusher_->thread.join();
+  }
+  if (!pipe_) return;
+  {
+    std::lock_guard<std::mutex> l(pipe_->mu);
+    pipe_->stop = true;
+  }
+  pipe_->cv.notify_all();
+  pipe_->thread.join();
+}
+
+Status PaymentState::drain() {
+  if (!pipe_) return Status::Ok();
+  std::unique_lock<std::mutex> l(pipe_->mu);
+  pipe_->cv.wait(l, [&] { return !pipe_->busy; });
+  return pipe_->error;
+}
+
+Status PaymentState::commit_pipelined(std::string* ack, std::function<Status(const std::string&)> write_ack) {
+  if (!journal_) {
+    Status st = write_ack(*ack);
+    ack->clear();
+    return st;
+  }
+  if (Status st = drain(); !st.ok()) return st;
+  if (!pipe_) {
+    pipe_ = std::make_unique<Pipe>();
+    Pipe& p = *pipe_;
+    p.thread = std::thread([this, &p] {
+      std::unique_lock<std::mutex> l(p.mu);
+      for (;;) {
+        p.cv.wait(l, [&] { return p.busy || p.stop; });
+        if (!p.busy) return;
+        l.unlock();
+        Status st = journal_->write_durable(p.journal);
+        if (st.ok()) st = p.write_ack(p.ack);
+        l.lock();
+        if (!st.ok() && p.error.ok()) p.error = st;
+        p.busy = false;
+        p.cv.notify_all();
+      }
+    });
+  }
+  {
+    std::lock_guard<std::mutex> l(pipe_->mu);  // the writer is idle: its buffers are ours
+    journal_->take(&pipe_->journal);
+    pipe_->ack.swap(*ack);
+    ack->clear();
+    pipe_->write_ack = std::move(write_ack);
+    pipe_->busy = true;
+  }
+  pipe_->cv.notify_all();
+  if (opt_.snapshot_every > 0 && since_snapshot_ >= opt_.snapshot_every) {
+    if (Status st = drain(); !st.ok()) return st;
+    return save_snapshot();
+  }
+  return Status::Ok();
+}
 
 void PaymentState::screen_line(std::string_view line, uint64_t line_no, std::string& out) {
   size_t start = out.size();
@@ -220,6 +307,7 @@ void PaymentState::screen_line(std::string_view line, uint64_t line_no, std::str
 
 void PaymentState::screen_lines(std::span<const LineRef> lines, std::string& out) {
   if (!lines_) lines_ = std::make_unique<LineScreener>(*screener_);
+  ++queued_batches_;
   since_snapshot_ += lines.size();
   lines_->run(lines, out, [&](size_t i, std::string_view decision) {
     if (!journal_) return;
@@ -240,22 +328,113 @@ Status PaymentState::save_snapshot() {
 
 Status PaymentState::commit() {
   if (!journal_) return Status::Ok();
+  if (Status st = drain(); !st.ok()) return st;
   Status st = journal_->commit();
   if (!st.ok()) return st;
   if (opt_.snapshot_every > 0 && since_snapshot_ >= opt_.snapshot_every) return save_snapshot();
   return Status::Ok();
 }
 
-Status PaymentState::redress(const RedressEvent& e) {
+
+void PaymentState::commit_async(uint64_t seq, std::mutex& screen_mu, std::function<void(Status)> done) {
+  if (!journal_) return done(Status::Ok());
+  std::call_once(flusher_once_, [&] {
+    {
+      auto f = std::make_unique<Flusher>();
+      f->screen_mu = &screen_mu;
+      Flusher& fl = *f;
+      f->thread = std::thread([this, &fl] {
+        std::string batch;
+        std::unique_lock<std::mutex> l(fl.mu);
+        for (;;) {
+          fl.cv.wait(l, [&] { return fl.stop || !fl.waiting.empty(); });
+          if (fl.waiting.empty()) return;  // stopping, nobody waits
+          l.unlock();
+          uint64_t upto;
+          {
+            std::lock_guard<std::mutex> s(*fl.screen_mu);
+            journal_->take(&batch);
+            upto = queued_batches_;
+          }
+          Status st = journal_->write_durable(batch);
+          if (st.ok()) {
+            std::lock_guard<std::mutex> s(*fl.screen_mu);
+            // The snapshot must match the journal's end: nothing queued meanwhile.
+            if (opt_.snapshot_every > 0 && since_snapshot_ >= opt_.snapshot_every && journal_->pending_bytes() == 0)
+              st = save_snapshot();
+          }
+          l.lock();
+          if (!st.ok() && fl.error.ok()) fl.error = st;
+          std::vector<std::function<void(Status)>> ready;
+          auto keep = fl.waiting.begin();
+          for (auto& w : fl.waiting) {
+            if (!fl.error.ok() || w.first <= upto) {
+              ready.push_back(std::move(w.second));
+            } else {
+              *keep++ = std::move(w);
+            }
+          }
+          fl.waiting.erase(keep, fl.waiting.end());
+          Status result = fl.error;
+          l.unlock();
+          for (auto& d : ready) d(result);
+          l.lock();
+        }
+      });
+      flusher_ = std::move(f);
+    }
+  });
+  Flusher& fl = *flusher_;
+  std::unique_lock<std::mutex> l(fl.mu);
+  if (!fl.error.ok()) {
+    Status e = fl.error;
+    l.unlock();
+    return done(e);
+  }
+  fl.waiting.emplace_back(seq, std::move(done));
+  l.unlock();
+  fl.cv.notify_one();
+}
+
+Status PaymentState::commit_shared(std::mutex& screen_mu) {
+  uint64_t seq;
+  {
+    std::lock_guard<std::mutex> l(screen_mu);
+    seq = queued_batches_;
+  }
+  std::mutex m;
+  std::condition_variable cv;
+  bool finished = false;
+  Status result;
+  commit_async(seq, screen_mu, [&](Status st) {
+    std::lock_guard<std::mutex> l(m);
+    result = st;
+    finished = true;
+    cv.notify_one();
+  });
+  std::unique_lock<std::mutex> l(m);
+  cv.wait(l, [&] { return finished; });
+  return result;
+}
+
+Status PaymentState::redress_queued(const RedressEvent& e) {
   if (!journal_) return Unsupported("state opened read-only");
+  if (Status st = drain(); !st.ok()) return st;
   Status st = screener_->apply(e);
   if (!st.ok()) return st;
   journal_->append(RecordType::kRedress, redress_to_json(e));
+  ++queued_batches_;
+  return Status::Ok();
+}
+
+Status PaymentState::redress(const RedressEvent& e) {
+  if (Status st = redress_queued(e); !st.ok()) return st;
   return journal_->commit();
 }
 
 Status PaymentState::close() {
   if (!journal_) return Status::Ok();
+  if (Status st = drain(); !st.ok()) return st;
   Status st = journal_->commit();
   if (!st.ok()) return st;
   return save_snapshot();

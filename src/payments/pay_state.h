@@ -9,13 +9,16 @@
 // the time) and drops a torn final record; then it journals a session
 // record with the rules and payment-id digests now in effect.
 //
-// Thread-safety: one thread at a time. One process per state directory
+// Thread-safety: one thread at a time (commit_pipelined's writer thread is
+// internal), except commit_shared(), which concurrent callers use as it says. One process per state directory
 // (open() takes an exclusive lock; a second writer gets kUnsupported).
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -77,12 +80,46 @@ class PaymentState {
   void screen_line(std::string_view line, uint64_t line_no, std::string& out);
   // The same for a batch (decision lines end with a newline here).
   void screen_lines(std::span<const LineRef> lines, std::string& out);
+  // Batches screened or queued so far (read under the screening lock): the
+  // sequence number commit_async() waits for.
+  uint64_t queued_batches() const { return queued_batches_; }
   // Group commit (see above); writes a snapshot when snapshot_every
   // transactions passed since the last one. Errors: kIo.
   Status commit();
+  // Pipelined group commit for a stream (chainbreak pay screen): hands the
+  // queued records and *ack (the output that acknowledges them; swapped for
+  // an empty buffer) to a writer thread, which writes and fdatasyncs the
+  // records and only then calls write_ack(ack). Screening the next batch
+  // thus overlaps the disk flush, and nothing is acknowledged before it is
+  // durable. Waits while the previous batch is in flight (one batch of
+  // look-ahead); writes a snapshot, after draining, when one is due. Without
+  // a journal (read-only) it calls write_ack at once. Errors: kIo from the
+  // journal, or write_ack's error, reported by this call or by drain().
+  Status commit_pipelined(std::string* ack, std::function<Status(const std::string&)> write_ack);
+  // Waits until no batch is in flight. Errors: as commit_pipelined.
+  Status drain();
+  // Group commit for concurrent callers (the service). A caller screens
+  // (or queues a redress) under its own lock, *screen_mu, notes
+  // queued_batches() before releasing it, and calls commit_async(seq, ...)
+  // after: a flusher thread takes every queued record (briefly under
+  // *screen_mu), fdatasyncs them outside it, then calls done(status) for
+  // every caller whose batch that flush covered, so concurrent requests
+  // share one fdatasync and no caller's thread waits on the disk. Writes a
+  // snapshot when one is due and nothing is queued. screen_mu must be the
+  // same mutex on every call and outlive this object's last call. done runs
+  // on the flusher thread (or at once, with the error, once a flush failed:
+  // a failed flush is sticky, the records it held are not on disk); every
+  // done is called before the destructor returns. Errors given to done: kIo.
+  void commit_async(uint64_t seq, std::mutex& screen_mu, std::function<void(Status)> done);
+  // commit_async, waiting for done. Not while holding *screen_mu.
+  Status commit_shared(std::mutex& screen_mu);
+  // Applies a redress event and queues its journal record when it applied
+  // (commit with commit_shared()). Errors: as redress().
+  Status redress_queued(const RedressEvent& e);
   // Applies a redress event; journals and commits it when it applied.
+  // Not for callers that use commit_shared() (use redress_queued()).
   Status redress(const RedressEvent& e);
-  // Commits and writes a snapshot (clean exit).
+  // Drains, commits and writes a snapshot (clean exit).
   Status close();
 
  private:
@@ -95,6 +132,12 @@ class PaymentState {
   std::string decision_;
   uint64_t since_snapshot_ = 0, recovered_ = 0;
   bool torn_ = false;
+  struct Pipe;
+  std::unique_ptr<Pipe> pipe_;
+  struct Flusher;
+  std::unique_ptr<Flusher> flusher_;
+  std::once_flag flusher_once_;
+  uint64_t queued_batches_ = 0;  // under the screening lock
   Status save_snapshot();
 };
 

@@ -143,7 +143,7 @@ Result<RuleSet> parse_rules(std::string_view text, std::string_view origin) {
       }
       if (s["mule_min_payers"])
         st.mule_min_payers = static_cast<int>(L.integer(s["mule_min_payers"], "mule_min_payers", 1, 256));
-      if (s["mule_window_s"]) st.mule_window_s = L.integer(s["mule_window_s"], "mule_window_s", 1, 86400);
+      if (s["mule_window_s"]) st.mule_window_s = L.integer(s["mule_window_s"], "mule_window_s", 1, kLongWindow);
       if (s["release_snooze_days"])
         st.release_snooze_s = 86400 * L.integer(s["release_snooze_days"], "release_snooze_days", 0, 3650);
       if (YAML::Node o = s["utc_offsets"]) {

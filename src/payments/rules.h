@@ -48,7 +48,7 @@ struct Settings {
   int night_start_hour = 23, night_end_hour = 5;             // night: local hour >= start or < end
   int64_t round_unit = 10 * 10000;                           // tx.round_amount: a whole multiple of this (1e-4 units)
   int mule_min_payers = 3;                                   // payer.mule: distinct payers within the window
-  int64_t mule_window_s = 86400;                             // <= 86400
+  int64_t mule_window_s = 86400;                             // <= kLongWindow (7 days)
   int64_t release_snooze_s = 30 * 86400;                     // a released rule's snooze for that payer
   std::unordered_map<uint16_t, int32_t> utc_offset_minutes;  // payer country -> offset; absent = UTC
 };

@@ -20,7 +20,8 @@ struct Event {
   uint32_t time = 0;   // unix seconds
   uint32_t cp = 0;     // counterparty index (28 bits) | flags << 28
   int64_t amount = 0;  // 1e-4 units
-  static constexpr uint32_t kRound = 1u << 28, kNight = 2u << 28, kNewPair = 4u << 28;
+  static constexpr uint32_t kRound = 1u << 28, kNight = 2u << 28, kNewPair = 4u << 28,
+                            kPersonalAbroad = 8u << 28;  // cross-border, no merchant category
   static constexpr uint32_t kIndexMask = (1u << 28) - 1;
   uint32_t counterparty() const { return cp & kIndexMask; }
 };

@@ -31,7 +31,7 @@ def tx(i, **kw):
     return json.dumps(d)
 
 
-lines = [tx(1), tx(2, memo="please stop, delete the pictures"), '{"id":"bad","time":"x"}', "not json",
+lines = [tx(1, amount="100"), tx(2, memo="please stop, delete the pictures"), '{"id":"bad","time":"x"}', "not json",
          tx(3, payer={"id": "kid", "country": "USA"})]
 stream = "\n".join(lines) + "\n"
 with tempfile.TemporaryDirectory() as d:

@@ -111,12 +111,46 @@ std::map<F, int64_t> oracle(const std::vector<Ev>& h, size_t i, bool payer_ph) {
   m[F::kSinceOut] = last_out < 0 ? kNever : t - last_out;
   m[F::kPairCount24] = pc, m[F::kPairSum24] = ps;
   m[F::kInCount24] = ic, m[F::kInSum24] = is, m[F::kInDistinct24] = static_cast<int64_t>(payers.size());
-  m[F::kSinceIn] = last_in < 0 ? kNever : t - last_in;
   m[F::kMule] = mule_payers.size() >= 2 && last_in >= 0 && t - last_in < 7200 && !payee_paid_in;
   m[F::kPeIn1] = pin1, m[F::kPeIn24] = pin24, m[F::kPeInSum24] = pins;
   m[F::kFanIn24] = static_cast<int64_t>(fan.size());
   m[F::kPeOut24] = pout;
   m[F::kHasMemo] = 0, m[F::kHasWallet] = 0, m[F::kCrossBorder] = -1;  // checked below
+  // Seven-day windows, and relations: "X paid Y at or before i".
+  auto paid = [&](int x, int y) {
+    for (size_t j = 0; j <= i; ++j)
+      if (h[j].payer == x && h[j].payee == y) return true;
+    return false;
+  };
+  const int64_t week = 7 * 86400;
+  int64_t oc7 = 0, pc7 = 0, pair_last = -1, ic7 = 0, is7 = 0, pin7 = 0, abroad7 = 0, last_in7 = -1;
+  auto ph = [](int account) { return account % 3 == 0; };  // run_oracle's countries
+  std::set<int> payees7, payers7, fan7;
+  for (size_t j = 0; j <= i; ++j) {
+    const Ev& e = h[j];
+    if (e.payer == P && in(e, week)) {
+      ++oc7, payees7.insert(e.payee);
+      abroad7 += ph(e.payer) != ph(e.payee);
+      if (e.payee == Q) {
+        ++pc7;
+        if (j < i) pair_last = std::max(pair_last, e.t);
+      }
+    }
+    if (e.payee == P && in(e, week))
+      ++ic7, is7 += e.amount, payers7.insert(e.payer), last_in7 = std::max(last_in7, e.t);
+    if (e.payee == Q && in(e, week)) ++pin7, fan7.insert(e.payer);
+  }
+  int64_t unrelated_in = 0, unrelated_fan = 0;
+  for (int x : payers7) unrelated_in += !paid(P, x);
+  for (int x : fan7) unrelated_fan += !paid(Q, x);
+  m[F::kOutCount7] = oc7, m[F::kOutDistinct7] = static_cast<int64_t>(payees7.size()), m[F::kPairCount7] = pc7;
+  m[F::kPairSince] = pair_last < 0 ? kNever : t - pair_last;
+  m[F::kInCount7] = ic7, m[F::kInSum7] = is7, m[F::kInDistinct7] = static_cast<int64_t>(payers7.size());
+  m[F::kInUnrelated7] = unrelated_in;
+  m[F::kOutAbroad7] = abroad7;
+  m[F::kSinceIn] = last_in7 < 0 ? kNever : t - last_in7;
+  m[F::kHasMerchant] = 0;
+  m[F::kPeIn7] = pin7, m[F::kFanIn7] = static_cast<int64_t>(fan7.size()), m[F::kUnrelatedFanIn7] = unrelated_fan;
   return m;
 }
 
@@ -173,6 +207,8 @@ void run_oracle(uint32_t seed, int accounts, int n, int max_gap) {
 TEST(PayFeatures, MatchBruteForceOracleDense) { run_oracle(1, 12, 1500, 600); }
 TEST(PayFeatures, MatchBruteForceOracleSparse) { run_oracle(2, 40, 1500, 4000); }
 TEST(PayFeatures, MatchBruteForceOracleBursty) { run_oracle(3, 6, 800, 30); }
+// Gaps of up to two days: the seven-day windows slide past old events.
+TEST(PayFeatures, MatchBruteForceOracleWeekly) { run_oracle(4, 10, 1200, 2 * 86400); }
 
 TEST(PayFeatures, CatalogueNamesAreUnique) {
   std::set<std::string> names;

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -188,6 +190,57 @@ TEST(PayJournal, RestartContinuesLikeAnUninterruptedRun) {
   }
   EXPECT_EQ(got2, expect);
   EXPECT_TRUE(replay_journal(split.path, nullptr).value().identical);
+}
+
+// The service's path: threads screen under one lock and commit through the
+// flusher (commit_async and commit_shared), snapshots due meanwhile. Every
+// acknowledged request is in the journal, replay reproduces the decisions,
+// and a reopen recovers.
+TEST(PayJournal, ConcurrentGroupCommitJournalsEveryRequest) {
+  TempDir d;
+  auto lines = make_lines(2000, 9);
+  std::atomic<int> next{0}, acked{0}, failed{0};
+  {
+    auto ps = open_state(d.path, 300);
+    ASSERT_TRUE(ps);
+    std::mutex mu;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        for (int i = next++; i < static_cast<int>(lines.size()); i = next++) {
+          std::string out;
+          uint64_t seq;
+          {
+            std::lock_guard<std::mutex> l(mu);
+            LineRef r{lines[static_cast<size_t>(i)], static_cast<uint64_t>(i) + 1};
+            ps->screen_lines(std::span<const LineRef>(&r, 1), out);
+            seq = ps->queued_batches();
+          }
+          Status st;
+          if (i % 2 == 0) {
+            st = ps->commit_shared(mu);
+          } else {
+            std::promise<Status> done;
+            std::future<Status> f = done.get_future();
+            ps->commit_async(seq, mu, [&done](Status s) { done.set_value(s); });
+            st = f.get();
+          }
+          st.ok() ? ++acked : ++failed;
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+  }  // destroyed without close(): the journal alone must hold everything
+  EXPECT_EQ(acked.load(), 2000);
+  EXPECT_EQ(failed.load(), 0);
+  auto rep = replay_journal(d.path, nullptr);
+  ASSERT_TRUE(rep.ok()) << rep.status().message();
+  EXPECT_TRUE(rep.value().identical) << rep.value().expected << "\n" << rep.value().got;
+  EXPECT_EQ(rep.value().screens, 2000u);
+  EXPECT_TRUE(fs::exists(d.path + "/snapshot.bin")) << "a snapshot was due after 300 transactions";
+  auto again = open_state(d.path);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->dropped_torn_record());
 }
 
 TEST(PayJournal, OneWriterPerStateDirectory) {

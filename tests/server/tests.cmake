@@ -9,6 +9,7 @@ add_executable(chainbreak_http_tests
   ${CMAKE_CURRENT_SOURCE_DIR}/server/http_limits_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/server/http_tls_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/server/http_client_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/server/http_defer_test.cc
 )
 target_include_directories(chainbreak_http_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(chainbreak_http_tests PRIVATE

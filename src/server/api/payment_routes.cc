@@ -68,12 +68,11 @@ void Api::Impl::add_payment_routes() {
       return http::json_error(res, 413, "too_large", "at most 10000 transactions per request", "body");
     }
     std::string out;
+    uint64_t seq;
     {
       std::lock_guard lock(pay_mu);
       options.payments->screen_lines(lines, out);
-      if (Status st = options.payments->commit(); !st.ok()) {
-        return http::json_error(res, 503, "unavailable", "payment journal: " + st.message());
-      }
+      seq = options.payments->queued_batches();
     }
     // out holds one decision line per input line, each ending in '\n'.
     std::string body;
@@ -93,6 +92,14 @@ void Api::Impl::add_payment_routes() {
     res.status = 200;
     res.content_type = "application/json";
     res.body = std::move(body);
+    // Answer only once the journal holds these decisions: the flusher's
+    // group commit (concurrent requests share one fdatasync) resumes us.
+    res.defer = [this, seq, &res](std::function<void()> resume) {
+      options.payments->commit_async(seq, pay_mu, [&res, resume = std::move(resume)](Status st) {
+        if (!st.ok()) http::json_error(res, 503, "unavailable", "payment journal: " + st.message());
+        resume();
+      });
+    };
   });
 
   route("POST", "/v1/payments/redress", store::kRoleReviewer,
@@ -121,8 +128,11 @@ void Api::Impl::add_payment_routes() {
           if (!audited(
                   ctx, res, "payment." + body->value("event", std::string("redress")), target, *body,
                   [&] {
-                    std::lock_guard lock(pay_mu);
-                    return options.payments->redress(ev.value());
+                    {
+                      std::lock_guard lock(pay_mu);
+                      if (Status st = options.payments->redress_queued(ev.value()); !st.ok()) return st;
+                    }
+                    return options.payments->commit_shared(pay_mu);
                   },
                   "tx")) {
             return;

@@ -63,6 +63,13 @@ struct Response {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   std::string body;
+  // Set by a handler whose answer must wait (a disk flush, say) without
+  // holding its I/O thread: after the handler returns, the server calls
+  // defer(resume) instead of answering, and sends the response as it then
+  // stands once resume() is called (exactly once, from any thread). Until
+  // then the handler's code may still change the response; after it, not.
+  // The connection stays open (and the server's shutdown waits) meanwhile.
+  std::function<void(std::function<void()> resume)> defer;
 };
 
 // Sets res to a JSON error: {"error":{"code":code,"message":message}} plus

@@ -68,6 +68,7 @@ void reset_response(Response& res) {
   res.content_type.assign("application/json");
   res.headers.clear();
   res.body.clear();
+  res.defer = nullptr;
 }
 
 void run_handler(const Handler& handler, Request& req, Response& res) {

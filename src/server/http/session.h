@@ -10,7 +10,10 @@
 
 #include <array>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -182,8 +185,27 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     } else {
       json_error(res_, 400, "bad_request", "malformed request target");
     }
+    if (res_.defer) return defer_response(http10, head_only);
     if (req_.body.capacity() > kKeepCapacity) std::string().swap(req_.body);
     write_response(http10, head_only);
+  }
+
+  // Response::defer: answer when the handler's resume() says so, on this
+  // session's thread; the work guard keeps the worker (and the server's
+  // shutdown) waiting for it.
+  void defer_response(bool http10, bool head_only) {
+    auto defer = std::move(res_.defer);
+    res_.defer = nullptr;
+    auto work =
+        std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(worker_.ioc.get_executor());
+    defer([self = this->shared_from_this(), work, http10, head_only] {
+      asio::post(self->worker_.ioc, [self, work, http10, head_only] {
+        if (self->phase_ == Phase::kClosed) return;
+        if (self->core_.stopping.load(std::memory_order_relaxed)) self->keep_alive_ = false;
+        if (self->req_.body.capacity() > kKeepCapacity) std::string().swap(self->req_.body);
+        self->write_response(http10, head_only);
+      });
+    });
   }
 
   void write_response(bool http10, bool head_only) {
