@@ -335,54 +335,51 @@ Status PaymentState::commit() {
   return Status::Ok();
 }
 
-
 void PaymentState::commit_async(uint64_t seq, std::mutex& screen_mu, std::function<void(Status)> done) {
   if (!journal_) return done(Status::Ok());
   std::call_once(flusher_once_, [&] {
-    {
-      auto f = std::make_unique<Flusher>();
-      f->screen_mu = &screen_mu;
-      Flusher& fl = *f;
-      f->thread = std::thread([this, &fl] {
-        std::string batch;
-        std::unique_lock<std::mutex> l(fl.mu);
-        for (;;) {
-          fl.cv.wait(l, [&] { return fl.stop || !fl.waiting.empty(); });
-          if (fl.waiting.empty()) return;  // stopping, nobody waits
-          l.unlock();
-          uint64_t upto;
-          {
-            std::lock_guard<std::mutex> s(*fl.screen_mu);
-            journal_->take(&batch);
-            upto = queued_batches_;
-          }
-          Status st = journal_->write_durable(batch);
-          if (st.ok()) {
-            std::lock_guard<std::mutex> s(*fl.screen_mu);
-            // The snapshot must match the journal's end: nothing queued meanwhile.
-            if (opt_.snapshot_every > 0 && since_snapshot_ >= opt_.snapshot_every && journal_->pending_bytes() == 0)
-              st = save_snapshot();
-          }
-          l.lock();
-          if (!st.ok() && fl.error.ok()) fl.error = st;
-          std::vector<std::function<void(Status)>> ready;
-          auto keep = fl.waiting.begin();
-          for (auto& w : fl.waiting) {
-            if (!fl.error.ok() || w.first <= upto) {
-              ready.push_back(std::move(w.second));
-            } else {
-              *keep++ = std::move(w);
-            }
-          }
-          fl.waiting.erase(keep, fl.waiting.end());
-          Status result = fl.error;
-          l.unlock();
-          for (auto& d : ready) d(result);
-          l.lock();
+    auto f = std::make_unique<Flusher>();
+    f->screen_mu = &screen_mu;
+    Flusher& fl = *f;
+    f->thread = std::thread([this, &fl] {
+      std::string batch;
+      std::unique_lock<std::mutex> l(fl.mu);
+      for (;;) {
+        fl.cv.wait(l, [&] { return fl.stop || !fl.waiting.empty(); });
+        if (fl.waiting.empty()) return;  // stopping, nobody waits
+        l.unlock();
+        uint64_t upto;
+        {
+          std::lock_guard<std::mutex> s(*fl.screen_mu);
+          journal_->take(&batch);
+          upto = queued_batches_;
         }
-      });
-      flusher_ = std::move(f);
-    }
+        Status st = journal_->write_durable(batch);
+        if (st.ok()) {
+          std::lock_guard<std::mutex> s(*fl.screen_mu);
+          // The snapshot must match the journal's end: nothing queued meanwhile.
+          if (opt_.snapshot_every > 0 && since_snapshot_ >= opt_.snapshot_every && journal_->pending_bytes() == 0)
+            st = save_snapshot();
+        }
+        l.lock();
+        if (!st.ok() && fl.error.ok()) fl.error = st;
+        std::vector<std::function<void(Status)>> ready;
+        auto keep = fl.waiting.begin();
+        for (auto& w : fl.waiting) {
+          if (!fl.error.ok() || w.first <= upto) {
+            ready.push_back(std::move(w.second));
+          } else {
+            *keep++ = std::move(w);
+          }
+        }
+        fl.waiting.erase(keep, fl.waiting.end());
+        Status result = fl.error;
+        l.unlock();
+        for (auto& d : ready) d(result);
+        l.lock();
+      }
+    });
+    flusher_ = std::move(f);
   });
   Flusher& fl = *flusher_;
   std::unique_lock<std::mutex> l(fl.mu);
