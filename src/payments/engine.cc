@@ -63,6 +63,9 @@ bool Screener::Impl::snoozed_for(uint32_t name, int64_t t) const {
   return tx->has_wallet && check(ids.find(tx->wallet));
 }
 
+// Window bits of the distinct-count scratch set.
+constexpr uint8_t kWeek = 1, kDay = 2, kMuleWindow = 4;
+
 void Screener::Impl::compute(Group g) {
   computed |= 1u << static_cast<int>(g);
   const int64_t t = tx->time;
@@ -74,23 +77,20 @@ void Screener::Impl::compute(Group g) {
       int64_t c1 = 0, c24 = 0, s1 = 0, s24 = 0, round = 0, night = 0, fresh = 0, pc = 0, ps = 0, distinct = 0;
       int64_t c7 = 0, pc7 = 0, distinct7 = 0, pair_last = -1, abroad7 = 0;
       const uint32_t n = r.size();
-      // Distinct payees over 7 days first, then over 24 h (the newest events).
       distinct_reset();
       for (uint32_t i = 0; i < n; ++i) {
         const Event& e = r.at(i);
         if (e.time > t || e.time <= t - kLongWindow) continue;
+        const bool day = e.time > t - 86400;
+        const uint8_t first = distinct_add(e.counterparty(), kWeek | (day ? kDay : 0));
         ++c7;
+        if (first & kWeek) ++distinct7;
         if (e.cp & Event::kPersonalAbroad) ++abroad7;
         if (e.counterparty() == payee) {
           ++pc7;
           if (i + 1 < n) pair_last = e.time;  // the newest event is this transaction
         }
-        if (distinct_add(e.counterparty())) ++distinct7;
-      }
-      distinct_reset();
-      for (uint32_t i = 0; i < n; ++i) {
-        const Event& e = r.at(i);
-        if (e.time > t || e.time <= t - 86400) continue;
+        if (!day) continue;
         ++c24;
         s24 += e.amount;
         if (e.time > t - 3600) ++c1, s1 += e.amount;
@@ -98,7 +98,7 @@ void Screener::Impl::compute(Group g) {
         if (e.cp & Event::kNight) ++night;
         if (e.cp & Event::kNewPair) ++fresh;
         if (e.counterparty() == payee) ++pc, ps += e.amount;
-        if (distinct_add(e.counterparty())) ++distinct;
+        if (first & kDay) ++distinct;
       }
       I(F::kOutCount1) = c1, I(F::kOutCount24) = c24, I(F::kOutSum1) = s1, I(F::kOutSum24) = s24;
       I(F::kOutDistinct24) = distinct, I(F::kOutRound24) = round, I(F::kOutNight24) = night, I(F::kOutNew24) = fresh;
@@ -116,47 +116,35 @@ void Screener::Impl::compute(Group g) {
     }
     case Group::kPayerIn: {
       const Ring& r = accounts[payer].in;
-      const int64_t mw = rules.settings.mule_window_s;
+      const int64_t mw = rules.settings.mule_window_s;  // <= kLongWindow
       int64_t c = 0, s = 0, distinct = 0, last = -1, mule_payers = 0;
-      int64_t c7 = 0, s7 = 0, distinct7 = 0, unrelated7 = 0, last24 = -1;
+      int64_t c7 = 0, s7 = 0, distinct7 = 0, unrelated7 = 0;
       bool payee_paid_in = false;
       distinct_reset();
       for (uint32_t i = 0; i < r.size(); ++i) {
         const Event& e = r.at(i);
         if (e.time > t || e.time <= t - kLongWindow) continue;
+        const bool day = e.time > t - 86400, mule = e.time > t - mw;
+        const uint8_t first = distinct_add(e.counterparty(), kWeek | (day ? kDay : 0) | (mule ? kMuleWindow : 0));
         ++c7;
         s7 += e.amount;
         last = std::max<int64_t>(last, e.time);
-        if (distinct_add(e.counterparty())) {
+        if (first & kWeek) {
           ++distinct7;
           // A payer this account never paid back.
           if (!pairs.find(pair_key(payer, e.counterparty()))) ++unrelated7;
         }
-      }
-      distinct_reset();
-      for (uint32_t i = 0; i < r.size(); ++i) {
-        const Event& e = r.at(i);
-        if (e.time > t || e.time <= t - 86400) continue;
+        if (first & kMuleWindow) ++mule_payers;
+        if (mule && e.counterparty() == payee) payee_paid_in = true;
+        if (!day) continue;
         ++c;
         s += e.amount;
-        last24 = std::max<int64_t>(last24, e.time);
-        bool fresh = distinct_add(e.counterparty());
-        if (fresh) ++distinct;
-        if (e.time > t - mw) {
-          if (e.counterparty() == payee) payee_paid_in = true;
-        }
-      }
-      // Distinct payers within the mule window (a third pass: windows differ).
-      distinct_reset();
-      for (uint32_t i = 0; i < r.size(); ++i) {
-        const Event& e = r.at(i);
-        if (e.time > t || e.time <= t - mw) continue;
-        if (distinct_add(e.counterparty())) ++mule_payers;
+        if (first & kDay) ++distinct;
       }
       I(F::kInCount24) = c, I(F::kInSum24) = s, I(F::kInDistinct24) = distinct;
       I(F::kInCount7) = c7, I(F::kInSum7) = s7, I(F::kInDistinct7) = distinct7, I(F::kInUnrelated7) = unrelated7;
       I(F::kSinceIn) = last < 0 ? kNever : t - last;
-      I(F::kMule) = mule_payers >= rules.settings.mule_min_payers && last24 >= 0 && t - last24 < mw && !payee_paid_in;
+      I(F::kMule) = mule_payers >= rules.settings.mule_min_payers && last >= 0 && t - last < mw && !payee_paid_in;
       break;
     }
     case Group::kPayeeIn: {
@@ -166,20 +154,18 @@ void Screener::Impl::compute(Group g) {
       for (uint32_t i = 0; i < r.size(); ++i) {
         const Event& e = r.at(i);
         if (e.time > t || e.time <= t - kLongWindow) continue;
+        const bool day = e.time > t - 86400;
+        const uint8_t first = distinct_add(e.counterparty(), kWeek | (day ? kDay : 0));
         ++c7;
-        if (distinct_add(e.counterparty())) {
+        if (first & kWeek) {
           ++distinct7;
           if (!pairs.find(pair_key(payee, e.counterparty()))) ++unrelated7;
         }
-      }
-      distinct_reset();
-      for (uint32_t i = 0; i < r.size(); ++i) {
-        const Event& e = r.at(i);
-        if (e.time > t || e.time <= t - 86400) continue;
+        if (!day) continue;
         ++c24;
         s += e.amount;
         if (e.time > t - 3600) ++c1;
-        if (distinct_add(e.counterparty())) ++distinct;
+        if (first & kDay) ++distinct;
       }
       I(F::kPeIn1) = c1, I(F::kPeIn24) = c24, I(F::kPeInSum24) = s, I(F::kFanIn24) = distinct;
       I(F::kPeIn7) = c7, I(F::kFanIn7) = distinct7, I(F::kUnrelatedFanIn7) = unrelated7;

@@ -64,6 +64,7 @@ struct Screener::Impl {
   uint32_t scratch_gen = 0;
   uint32_t scratch_stamp[1024] = {};
   uint32_t scratch_key[1024] = {};
+  uint8_t scratch_windows[1024] = {};
 
   explicit Impl(size_t expected) : ids(expected), pairs(expected * 2) {}
 
@@ -84,21 +85,28 @@ struct Screener::Impl {
   void apply_rules();  // entity lists and rule names
   void compute(Group g);
   bool test(const Condition& c, std::string_view* matched);
-  // Distinct-count scratch set.
+  // Distinct-count scratch set over several windows at once: a key counts
+  // once per window bit.
   void distinct_reset() {
     if (++scratch_gen == 0) {
       std::fill(std::begin(scratch_stamp), std::end(scratch_stamp), 0);
       scratch_gen = 1;
     }
   }
-  bool distinct_add(uint32_t key) {  // true when new
+  // The window bits of `windows` in which key was not seen before (and is now).
+  uint8_t distinct_add(uint32_t key, uint8_t windows = 1) {
     for (uint32_t p = static_cast<uint32_t>(mix64(key)) & 1023;; p = (p + 1) & 1023) {
       if (scratch_stamp[p] != scratch_gen) {
         scratch_stamp[p] = scratch_gen;
         scratch_key[p] = key;
-        return true;
+        scratch_windows[p] = windows;
+        return windows;
       }
-      if (scratch_key[p] == key) return false;
+      if (scratch_key[p] == key) {
+        const uint8_t fresh = windows & ~scratch_windows[p];
+        scratch_windows[p] |= windows;
+        return fresh;
+      }
     }
   }
   bool snoozed_for(uint32_t name, int64_t t) const;
