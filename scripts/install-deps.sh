@@ -4,16 +4,17 @@
 #   scripts/install-deps.sh --test   also what the tests need (clang for the
 #                                    fuzzer, ImageMagick as the reference
 #                                    decoder, jq for the CLI test, the
-#                                    PostgreSQL server the store tests start)
+#                                    PostgreSQL server the store tests start,
+#                                    Chromium and Node.js for the browser tests)
 #   scripts/install-deps.sh --bench  also the peers the benchmarks run
 #                                    beside chainbreak (Debian's FAISS; wrk
 #                                    and nginx for the service)
 set -euo pipefail
 packages=(build-essential cmake pkg-config libjpeg62-turbo-dev libturbojpeg0-dev libpng-dev
   libwebp-dev libgif-dev libssl-dev libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev zlib1g-dev
-  libsqlite3-dev libpq-dev libexpat1-dev libxxhash-dev libboost-dev libboost-system-dev curl libsimdjson-dev libyaml-cpp-dev)
+  libsqlite3-dev libpq-dev libexpat1-dev libxxhash-dev libboost-dev libboost-system-dev curl libsimdjson-dev libyaml-cpp-dev libsodium-dev)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(clang libclang-rt-14-dev imagemagick jq hyperfine postgresql python3 openssl)
+  packages+=(clang libclang-rt-14-dev imagemagick jq hyperfine postgresql python3 openssl chromium nodejs)
 fi
 if [ "${1:-}" = "--bench" ]; then
   packages+=(hyperfine time python3-faiss python3-numpy wrk nginx-light postgresql python3 curl jq)

@@ -7,10 +7,13 @@
 #  3. the decoder, hash-list and multipart fuzzers (libFuzzer, clang) for a
 #     bounded time.
 # Store, bank and CLI tests start a throwaway PostgreSQL server
-# (scripts/with-postgres.sh) besides using SQLite.
+# (scripts/with-postgres.sh) besides using SQLite; the browser tests drive
+# Debian's Chromium with playwright-core (tests/web).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
+# playwright-core for the browser tests, pinned by tests/web/package-lock.json.
+npm ci --prefix tests/web --no-audit --no-fund --loglevel=error
 jobs=$(nproc)
 fuzz_seconds=${CHAINBREAK_FUZZ_SECONDS:-60}
 

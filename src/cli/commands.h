@@ -18,5 +18,7 @@ Command add_bank_command(CLI::App& root);
 Command add_serve_command(CLI::App& root);
 Command add_pay_command(CLI::App& root);
 Command add_token_command(CLI::App& root);
+Command add_audit_command(CLI::App& root);
+Command add_report_command(CLI::App& root);
 
 }  // namespace chainbreak::cli

@@ -45,10 +45,12 @@ int main(int argc, char** argv) {
   const cli::Command serve = cli::add_serve_command(app);
   const cli::Command pay = cli::add_pay_command(app);
   const cli::Command token = cli::add_token_command(app);
+  const cli::Command audit = cli::add_audit_command(app);
+  const cli::Command report = cli::add_report_command(app);
 
   CLI11_PARSE(app, argc, argv);
 
-  for (const cli::Command* c : {&match, &bank, &serve, &token, &pay}) {
+  for (const cli::Command* c : {&match, &bank, &serve, &token, &audit, &pay, &report}) {
     if (c->app->parsed()) return c->run();
   }
   if (h->parsed()) {

@@ -13,6 +13,8 @@
 #include "pipeline/auth.h"
 #include "pipeline/engine.h"
 #include "server/api/api.h"
+#include "server/api/case_desk.h"
+#include "server/api/custody_keeper.h"
 #include "server/http/http.h"
 
 namespace chainbreak::cli {
@@ -37,6 +39,9 @@ struct ServeOptions {
   std::string pay_rules;       // "" = $CHAINBREAK_PAY_RULES, else the built-in rules
   std::vector<std::string> payment_id_banks;
   bool no_payments = false;
+  std::string key_dir;  // custody keys ("" = DIR/keys with SQLite, $CHAINBREAK_KEY_DIR)
+  int64_t evidence_retention_days = 90;
+  int64_t checkpoint_interval_s = 60;
   size_t payment_accounts = 1'000'000;  // sizes the screening tables up front (no rehash pauses)
 };
 
@@ -170,8 +175,41 @@ int run_serve(const ServeOptions& o) {
     std::fprintf(stderr, "chainbreak: payment screening: %s\n", pay.status().message().c_str());
     return 1;
   }
+  // Public reports and cases, in the same database as the audit log.
+  api::CaseDesk::Options co;
+  co.location = eo.location;
+  co.key_dir = o.key_dir;
+  co.retention_seconds = o.evidence_retention_days * 86400;
+  auto desk = api::CaseDesk::open(co);
+  std::unique_ptr<api::CaseDesk> cases;
+  if (desk.ok()) {
+    cases = std::move(desk.value());
+  } else if (o.key_dir.empty() && std::getenv("CHAINBREAK_KEY_DIR") == nullptr && !o.where.db.empty()) {
+    // PostgreSQL without a key directory: everything else runs; reports
+    // and cases need the evidence key, which must not sit beside a shared
+    // database.
+    std::fprintf(stderr, "chainbreak: reports and cases are off: %s\n", desk.status().message().c_str());
+  } else {
+    std::fprintf(stderr, "chainbreak: cases: %s\n", desk.status().message().c_str());
+    return 1;
+  }
+  // Signed audit checkpoints and evidence purges (same keys as the cases).
+  std::unique_ptr<api::CustodyKeeper> keeper;
+  if (cases) {
+    api::CustodyKeeper::Options ko;
+    ko.location = eo.location;
+    ko.key_dir = o.key_dir;
+    ko.checkpoint_interval = std::chrono::seconds(o.checkpoint_interval_s);
+    auto k = api::CustodyKeeper::start(ko);
+    if (!k.ok()) {
+      std::fprintf(stderr, "chainbreak: chain of custody: %s\n", k.status().message().c_str());
+      return 1;
+    }
+    keeper = std::move(k.value());
+  }
   api::ApiOptions ao;
   ao.payments = pay.value().get();
+  ao.cases = cases.get();
   ao.anonymous_roles = roles.value();
   ao.max_upload_bytes = o.max_body;
   api::Api api(*engine.value(), ao);
@@ -287,6 +325,15 @@ Command add_serve_command(CLI::App& root) {
   s->add_option("--payment-accounts", o->payment_accounts,
                 "Accounts the payment screening tables are sized for up front (they grow beyond, with a pause)")
       ->check(CLI::Range(size_t{1024}, size_t{1} << 30));
+  s->add_option(
+      "--key-dir", o->key_dir,
+      "Evidence and audit-signing keys (default DIR/keys with SQLite, $CHAINBREAK_KEY_DIR; required with --db)");
+  s->add_option("--evidence-retention-days", o->evidence_retention_days,
+                "How long uploaded report files are kept (encrypted) unless a legal hold keeps them")
+      ->check(CLI::Range(int64_t{1}, int64_t{36500}));
+  s->add_option("--checkpoint-interval", o->checkpoint_interval_s,
+                "Seconds between signed checkpoints of the audit log (one more at shutdown)")
+      ->check(CLI::Range(int64_t{1}, int64_t{86400}));
   s->add_flag("--no-alarm", o->no_alarm, "Disable the per-bank match-rate alarm");
   s->add_option("--alarm-min-matches", o->alarm_min_matches, "Matches in a window before the alarm can trip")
       ->check(CLI::PositiveNumber);

@@ -94,6 +94,55 @@ Result<PgResult> PgConn::run(const char* name, std::span<const std::string> para
   return r;
 }
 
+Result<std::vector<PgResult>> PgConn::run_pipelined(const char* name, std::span<const std::vector<std::string>> params,
+                                                    std::string_view op, size_t* failed_at) {
+  *failed_at = params.size();
+  if (PQenterPipelineMode(conn_) != 1) return error(nullptr, op);
+  Status sent = Status::Ok();
+  for (const auto& set : params) {
+    const char* values[20];
+    if (set.size() > std::size(values)) {
+      sent = Internal("postgres " + std::string(op) + ": too many parameters");
+      break;
+    }
+    for (size_t i = 0; i < set.size(); ++i) values[i] = set[i].c_str();
+    if (PQsendQueryPrepared(conn_, name, static_cast<int>(set.size()), values, nullptr, nullptr, 0) != 1) {
+      sent = error(nullptr, op);
+      break;
+    }
+  }
+  if (PQpipelineSync(conn_) != 1 && sent.ok()) sent = error(nullptr, op);
+  // Read every result up to the sync, whatever happened, so the connection
+  // leaves pipeline mode clean.
+  std::vector<PgResult> out;
+  Status st = sent;
+  bool after_null = false;
+  for (;;) {
+    PGresult* raw = PQgetResult(conn_);
+    if (!raw) {  // the end of one statement's results; twice in a row: nothing more will come
+      if (after_null || PQstatus(conn_) == CONNECTION_BAD) {
+        if (st.ok()) st = error(nullptr, op);
+        break;
+      }
+      after_null = true;
+      continue;
+    }
+    after_null = false;
+    PgResult r(raw);
+    const ExecStatusType t = PQresultStatus(raw);
+    if (t == PGRES_PIPELINE_SYNC) break;
+    if (t == PGRES_TUPLES_OK || t == PGRES_COMMAND_OK) {
+      out.push_back(std::move(r));
+    } else if (st.ok()) {
+      *failed_at = out.size();
+      st = t == PGRES_PIPELINE_ABORTED ? IoError("postgres " + std::string(op) + ": pipeline aborted") : error(raw, op);
+    }
+  }
+  if (PQexitPipelineMode(conn_) != 1 && st.ok()) st = error(nullptr, op);
+  if (!st.ok()) return st;
+  return out;
+}
+
 Status PgConn::begin_copy(const char* sql, std::string_view op) {
   PgResult r(PQexec(conn_, sql));
   if (!r || PQresultStatus(r.get()) != PGRES_COPY_IN) return error(r.get(), op);
@@ -195,6 +244,22 @@ std::string pg_bytea_hex(const PGresult* r, int row, int col) {
   std::string_view v(PQgetvalue(r, row, col), static_cast<size_t>(PQgetlength(r, row, col)));
   if (v.starts_with("\\x")) v.remove_prefix(2);
   return std::string(v);
+}
+
+Status pg_open_with_schema(PgConn& db, const std::string& conninfo, const char* marker, const char* schema,
+                           std::span<const PgStatement> statements, std::string_view op) {
+  if (Status s = db.connect(conninfo); !s.ok()) return s;
+  {
+    PgTxn txn(db);
+    if (Status s = txn.begin("BEGIN; SELECT pg_advisory_xact_lock(4242170707)", op); !s.ok()) return s;
+    auto done = db.exec((std::string("SELECT to_regclass('") + marker + "') IS NOT NULL").c_str(), op);
+    if (!done.ok()) return done.status();
+    if (std::string_view(PQgetvalue(done.value().get(), 0, 0)) != "t") {
+      if (auto r = db.exec(schema, op); !r.ok()) return r.status();
+    }
+    if (Status s = txn.commit(op); !s.ok()) return s;
+  }
+  return db.prepare(statements);
 }
 
 }  // namespace chainbreak::store::internal

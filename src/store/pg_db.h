@@ -56,6 +56,14 @@ class PgConn {
     return run(name, std::span<const std::string>(params.begin(), params.size()), op);
   }
 
+  // Runs the prepared statement once per parameter set, all in one libpq
+  // pipeline (one round trip for the lot), inside the caller's
+  // transaction. Returns every result in order. On the first statement
+  // that fails: its error (as run()), *failed_at set to its index, and the
+  // transaction aborted (the caller rolls back).
+  Result<std::vector<PgResult>> run_pipelined(const char* name, std::span<const std::vector<std::string>> params,
+                                              std::string_view op, size_t* failed_at);
+
   // COPY ... FROM STDIN in text format: begin_copy(sql), then rows appended
   // to copy_buffer() (flushed by copy_flush_if_full()), then end_copy().
   Status begin_copy(const char* sql, std::string_view op);
@@ -82,6 +90,15 @@ class PgConn {
 // A transaction: begin() runs its BEGIN (and whatever follows it in the
 // same text, such as a LOCK); the destructor rolls back unless commit()
 // succeeded, so no error path leaves locks held.
+class PgTxn;
+// Connects db to conninfo, creates a schema when its marker object is
+// missing (under the stores' shared schema advisory lock, so replicas
+// starting together take turns; CREATE INDEX IF NOT EXISTS would lock the
+// tables even when there is nothing to do), then prepares the statements.
+// kIo naming op.
+Status pg_open_with_schema(PgConn& db, const std::string& conninfo, const char* marker, const char* schema,
+                           std::span<const PgStatement> statements, std::string_view op);
+
 class PgTxn {
  public:
   explicit PgTxn(PgConn& c) : c_(c) {}

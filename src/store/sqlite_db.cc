@@ -49,4 +49,34 @@ Status SqliteTxn::commit(std::string_view op) {
   return Status::Ok();
 }
 
+Result<sqlite3*> sqlite_open_configured(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string m = "sqlite open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close_v2(db);
+    return IoError(std::move(m));
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 10000);
+  if (Status s = sqlite_exec(
+          db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON",
+          "configure");
+      !s.ok()) {
+    sqlite3_close_v2(db);
+    return IoError(path + ": " + s.message());
+  }
+  return db;
+}
+
+Status sqlite_apply_schema(sqlite3* db, const char* schema, std::string_view op) {
+  if (Status s = sqlite_exec(db, "BEGIN IMMEDIATE", op); !s.ok()) return s;
+  if (Status s = sqlite_exec(db, schema, op); !s.ok()) {
+    sqlite_exec(db, "ROLLBACK", op);
+    return s;
+  }
+  return sqlite_exec(db, "COMMIT", op);
+}
+
 }  // namespace chainbreak::store::internal

@@ -74,6 +74,17 @@ Status sqlite_error(sqlite3* db, std::string_view op);
 // Runs one or more statements without results. kIo.
 Status sqlite_exec(sqlite3* db, const char* sql, std::string_view op);
 
+// Opens (creating) the database file for one thread's use and configures
+// it as the case and custody stores do: extended result codes, a 10 s busy
+// timeout, WAL, synchronous=FULL, foreign keys, secure_delete (deleted
+// evidence and withdrawn contact details are overwritten, not left in free
+// pages). The caller owns the handle (sqlite3_close_v2). kIo naming the
+// path.
+Result<sqlite3*> sqlite_open_configured(const std::string& path);
+// Runs schema (CREATE ... IF NOT EXISTS statements) in one BEGIN IMMEDIATE
+// transaction, rolled back on failure. kIo naming op.
+Status sqlite_apply_schema(sqlite3* db, const char* schema, std::string_view op);
+
 // BEGIN IMMEDIATE on construction (begin()), ROLLBACK on destruction unless
 // commit() succeeded.
 class SqliteTxn {

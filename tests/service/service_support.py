@@ -27,8 +27,11 @@ class Server:
 
     def __init__(self, binary, args, env=None):
         self.binary = binary
+        # Unbuffered: select() below watches the pipe, so no line may wait
+        # in a Python-side buffer (two lines written at once would hide the
+        # second from select).
         self.proc = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0"] + args,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, bufsize=0,
                                      env=env or os.environ.copy())
         self.log = []
         deadline = time.time() + 120

@@ -14,7 +14,7 @@ void empty_postgres(const std::string& conninfo) {
   ASSERT_NO_FATAL_FAILURE(
       pg_exec(conninfo,
               "DROP TABLE IF EXISTS changes, entries, banks, schema_version, api_tokens, audit_log, rules, "
-              "webhook_deliveries, decisions CASCADE"));
+              "webhook_deliveries, decisions, cases, case_reports, case_transitions, partners, reveals CASCADE"));
 }
 
 }  // namespace

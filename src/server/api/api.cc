@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 
 #include "server/api/api_internal.h"
+#include "util/text.h"
 
 namespace chainbreak::api {
 
@@ -87,6 +89,17 @@ int64_t path_id(const http::Request& req, http::Response& res, std::string_view 
     return 0;
   }
   return v;
+}
+
+std::string iso_utc(int64_t us) {
+  if (us <= 0) return "";
+  return iso_utc_seconds(us);
+}
+
+bool Api::Impl::cases_off(http::Response& res) const {
+  if (cases) return false;
+  http::json_error(res, 503, "unavailable", "reports and cases are not enabled on this server");
+  return true;
 }
 
 std::vector<std::string> split_list(std::string_view s) {
@@ -235,6 +248,8 @@ Api::Api(pipeline::Engine& engine, ApiOptions options) : impl_(std::make_unique<
   impl_->add_record_routes();
   impl_->add_hma_routes();
   impl_->add_payment_routes();
+  impl_->add_case_routes();
+  impl_->add_web_routes();
 }
 
 Api::~Api() = default;

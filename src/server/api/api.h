@@ -29,6 +29,8 @@ class PaymentState;
 
 namespace chainbreak::api {
 
+class CaseDesk;
+
 struct ApiOptions {
   uint32_t anonymous_roles = 0;  // roles granted to requests without a token
   size_t max_batch = 1000;       // signals per batch lookup
@@ -38,6 +40,9 @@ struct ApiOptions {
   // Payment screening (/v1/payments); nullptr: those routes answer 503.
   // Not owned; outlives the Api.
   payments::PaymentState* payments = nullptr;
+  // Public reports and cases (/v1/reports, /v1/cases, the portal and
+  // console pages); nullptr: those routes answer 503. Not owned.
+  CaseDesk* cases = nullptr;
 };
 
 class Api {

@@ -30,7 +30,8 @@ struct Metrics {
 };
 
 struct Api::Impl {
-  Impl(pipeline::Engine& e, ApiOptions o) : engine(e), options(std::move(o)), auth(e, options.anonymous_roles) {}
+  Impl(pipeline::Engine& e, ApiOptions o)
+      : engine(e), options(std::move(o)), auth(e, options.anonymous_roles), cases(options.cases) {}
 
   pipeline::Engine& engine;
   ApiOptions options;
@@ -60,6 +61,14 @@ struct Api::Impl {
   void add_hma_routes();
   void add_hma_curation_routes();
   void add_payment_routes();
+  void add_case_routes();     // public reports (case_routes.cc)
+  void add_console_routes();  // cases, partners, reveals (console_routes.cc)
+  void add_web_routes();      // the portal and console pages (web_routes.cc)
+
+  CaseDesk* cases = nullptr;  // options.cases
+  // True (and a 503 set on res) when this server runs without reports and
+  // cases (PostgreSQL without a key directory).
+  bool cases_off(http::Response& res) const;
 
   std::mutex pay_mu;  // the payment engine is single-threaded
 };
@@ -80,6 +89,9 @@ bool query_int(const http::Request& req, http::Response& res, std::string_view k
 // The positive integer id in the path parameter `name`; 0 with a 400
 // naming it set on res when it is not one.
 int64_t path_id(const http::Request& req, http::Response& res, std::string_view name);
+// Unix microseconds as ISO 8601 UTC ("2026-11-23T16:41:11Z"); "" for 0
+// or less (a milestone not reached).
+std::string iso_utc(int64_t us);
 // Splits a comma-separated list ("" -> empty).
 std::vector<std::string> split_list(std::string_view s);
 

@@ -3,6 +3,7 @@
 // expiry), so the whole call is bounded by the timeout.
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -210,15 +211,29 @@ class Post {
 Result<ClientResponse> http_post(const std::string& url, const std::string& body,
                                  const std::vector<std::pair<std::string, std::string>>& headers,
                                  std::chrono::milliseconds timeout) {
+  std::vector<std::pair<std::string, std::string>> all = headers;
+  const bool typed =
+      std::any_of(all.begin(), all.end(), [](const auto& h) { return detail::iequals(h.first, "content-type"); });
+  if (!typed) all.emplace_back("Content-Type", "application/json");
+  return http_request("POST", url, body, all, timeout);
+}
+
+Result<ClientResponse> http_request(const std::string& method, const std::string& url, const std::string& body,
+                                    const std::vector<std::pair<std::string, std::string>>& headers,
+                                    std::chrono::milliseconds timeout) {
   const clock::time_point deadline = clock::now() + timeout;
+  if (method.empty() || !detail::is_token(method)) return InvalidInput("method '" + method + "' is not a token");
+  if (method == "HEAD") return Unsupported("HEAD requests are not supported (no response body to read)");
   Result<Url> parsed = parse_url(url);
   if (!parsed.ok()) return parsed.status();
   const Url& u = parsed.value();
   try {
-    bhttp::request<bhttp::string_body> request{bhttp::verb::post, u.target, 11};
+    bhttp::request<bhttp::string_body> request;
+    request.method_string(method);
+    request.target(u.target);
+    request.version(11);
     request.set(bhttp::field::host, u.host_header);
     request.set(bhttp::field::user_agent, "chainbreak");
-    request.set(bhttp::field::content_type, "application/json");
     request.set(bhttp::field::connection, "close");
     for (const auto& [name, value] : headers) {
       if (!detail::is_token(name)) return InvalidInput("header name '" + name + "' is not a token");
@@ -229,7 +244,8 @@ Result<ClientResponse> http_post(const std::string& url, const std::string& body
       request.set(name, value);
     }
     request.body() = body;
-    request.prepare_payload();
+    const bool bodiless = method == "GET" || method == "DELETE";
+    if (!(bodiless && body.empty())) request.prepare_payload();
     Post post(u, request, deadline);
     return post.run();
   } catch (const std::exception& e) {  // allocation or OpenSSL setup failure

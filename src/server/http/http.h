@@ -155,6 +155,18 @@ Result<ClientResponse> http_post(const std::string& url, const std::string& body
                                  const std::vector<std::pair<std::string, std::string>>& headers,
                                  std::chrono::milliseconds timeout);
 
+// Sends one request with any method ("GET", "POST", "PUT", ... upper case
+// token; not HEAD) to url and returns the response, like http_post but
+// without a default Content-Type: the caller passes it in headers when
+// there is a body. An empty body on GET/DELETE is sent without
+// Content-Length. Errors: kInvalidInput for a malformed url, method or
+// header; kUnsupported for HEAD; kIo for connection failures and timeouts
+// (message says which). The response body is limited to 8 MiB (kIo
+// beyond). Blocking; thread-safe (no shared state).
+Result<ClientResponse> http_request(const std::string& method, const std::string& url, const std::string& body,
+                                    const std::vector<std::pair<std::string, std::string>>& headers,
+                                    std::chrono::milliseconds timeout);
+
 // Percent-decodes s ('+' as space when plus_is_space); nullopt on a bad
 // escape.
 std::optional<std::string> url_decode(std::string_view s, bool plus_is_space);

@@ -1,0 +1,155 @@
+#include "server/api/case_desk.h"
+
+#include <chrono>
+#include <utility>
+
+#include "custody/crypto.h"
+#include "custody/keys.h"
+#include "store/custody_store.h"
+#include "store/service_store.h"
+
+namespace chainbreak::api {
+
+Result<std::unique_ptr<CaseDesk>> CaseDesk::open(const Options& options) {
+  std::unique_ptr<CaseDesk> desk(new CaseDesk(options));
+  if (desk->options_.max_batch < 1) desk->options_.max_batch = 1;
+  auto dir = custody::resolve_key_dir(options.location, options.key_dir);
+  if (!dir.ok()) return dir.status();
+  auto key = custody::load_or_create_evidence_key(dir.value());
+  if (!key.ok()) return key.status();
+  desk->key_.emplace(std::move(key.value()));
+  auto w = store::open_case_store(options.location);
+  if (!w.ok()) return w.status();
+  desk->writer_ = std::move(w.value());
+  auto a = store::open_service_store(options.location);
+  if (!a.ok()) return a.status();
+  desk->audit_ = std::move(a.value());
+  auto c = store::open_custody_store(options.location);
+  if (!c.ok()) return c.status();
+  desk->custody_ = std::move(c.value());
+  desk->vault_ = std::make_unique<custody::Vault>(*desk->audit_, *desk->custody_, *desk->key_);
+  desk->thread_ = std::thread([d = desk.get()] { d->intake_loop(); });
+  return desk;
+}
+
+CaseDesk::~CaseDesk() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void CaseDesk::submit(store::NewReport r, std::string file, std::string file_name, Done done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back({std::move(r), std::move(file), std::move(file_name), std::move(done)});
+  }
+  cv_.notify_one();
+}
+
+Result<pipeline::Lease<store::CaseStore>> CaseDesk::store() {
+  std::unique_ptr<store::CaseStore> conn;
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (!pool_.empty()) {
+      conn = std::move(pool_.back());
+      pool_.pop_back();
+    }
+  }
+  if (!conn) {
+    auto opened = store::open_case_store(options_.location);
+    if (!opened.ok()) return opened.status();
+    conn = std::move(opened.value());
+  }
+  return pipeline::Lease<store::CaseStore>(std::move(conn), [this](std::unique_ptr<store::CaseStore> c) {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    pool_.push_back(std::move(c));
+  });
+}
+
+Result<custody::Evidence> CaseDesk::read_evidence(int64_t id, std::string_view actor) {
+  // Evidence views are rare next to intake: connections of their own.
+  auto a = store::open_service_store(options_.location);
+  if (!a.ok()) return a.status();
+  auto c = store::open_custody_store(options_.location);
+  if (!c.ok()) return c.status();
+  custody::Vault vault(*a.value(), *c.value(), *key_);
+  return vault.read_evidence(id, actor);
+}
+
+void CaseDesk::intake_loop() {
+  std::vector<Item> batch;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything committed
+      // Everything queued meanwhile goes in this transaction: while one
+      // commit waits for its fsync, the next batch builds up.
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    store_files(batch);
+    if (!batch.empty()) commit(batch);
+    batch.clear();
+  }
+}
+
+void CaseDesk::store_files(std::vector<Item>& batch) {
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  size_t kept = 0;
+  for (Item& it : batch) {
+    if (!it.file.empty()) {
+      custody::Retention keep;
+      keep.retain_until = now + std::max<int64_t>(options_.retention_seconds, 1);
+      // The vault item names the report by its receipt hash's prefix: the
+      // case is not known yet, and the receipt code itself is never stored.
+      const std::string ref = "report:" + it.report.receipt_hash.substr(0, 16);
+      const std::string media = it.report.media_type.empty() ? "application/octet-stream" : it.report.media_type;
+      const std::string name =
+          it.file_name.empty() || it.file_name.size() > 255 || !valid_utf8(it.file_name) ? "upload" : it.file_name;
+      auto added = vault_->add_evidence(it.file, name, media, ref, keep, "anonymous");
+      std::string().swap(it.file);  // the clear bytes go as soon as they are sealed
+      if (!added.ok()) {
+        it.done(added.status().code() == ErrorCode::kIo ? added.status()
+                                                        : InvalidInput("reports[0].file: " + added.status().message()));
+        continue;
+      }
+      it.report.evidence_id = added.value().id;
+    }
+    if (&batch[kept] != &it) batch[kept] = std::move(it);
+    ++kept;
+  }
+  batch.resize(kept);
+}
+
+void CaseDesk::commit(std::vector<Item>& batch) {
+  std::vector<store::NewReport> reports;
+  reports.reserve(batch.size());
+  for (const Item& it : batch) reports.push_back(it.report);
+  auto got = writer_->intake(reports);
+  counters_.commits.fetch_add(1, std::memory_order_relaxed);
+  if (got.ok()) {
+    counters_.reports.fetch_add(batch.size(), std::memory_order_relaxed);
+    for (size_t i = 0; i < batch.size(); ++i) batch[i].done(got.value()[i]);
+    return;
+  }
+  if (got.status().code() != ErrorCode::kInvalidInput || batch.size() == 1) {
+    for (Item& it : batch) it.done(got.status());
+    return;
+  }
+  // One report was refused (nothing was written): commit the others alone,
+  // so one bad report never costs anyone else their receipt.
+  for (Item& it : batch) {
+    std::vector<Item> one;
+    one.push_back(std::move(it));
+    commit(one);
+  }
+}
+
+}  // namespace chainbreak::api

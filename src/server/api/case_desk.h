@@ -1,0 +1,108 @@
+// CaseDesk: the case store as the service uses it (docs/CASES.md).
+//   - a pool of CaseStore connections for the console's reads and writes;
+//   - the intake group commit: public reports queued by concurrent requests
+//     are written by one thread in one transaction (one fsync for the lot),
+//     and each request is answered only after that commit, so a receipt
+//     code is never handed out for a report that a crash could lose;
+//   - uploaded files go to the evidence vault (encrypted, audited;
+//     src/custody/vault.h) on that thread before their report's commit,
+//     with the retention given to open(); a file is never kept in clear.
+//
+// Thread-safety: every public member may be called from any thread.
+// Ownership: owns its connections and its thread; the destructor commits
+// what is queued, then stops.
+// Errors: Status/Result (the store's kIo, kInvalidInput naming the field).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "custody/vault.h"
+#include "pipeline/engine.h"
+#include "store/case_store.h"
+#include "util/result.h"
+
+namespace chainbreak::api {
+
+struct IntakeCounters {
+  std::atomic<uint64_t> reports{0};  // acknowledged reports
+  std::atomic<uint64_t> commits{0};  // intake transactions
+};
+
+class CaseDesk {
+ public:
+  struct Options {
+    std::string location;                    // the service store's location
+    std::string key_dir;                     // "" = custody::resolve_key_dir's default
+    int64_t retention_seconds = 90 * 86400;  // of uploaded evidence
+    size_t max_batch = 512;                  // reports per transaction at most
+  };
+  // Opens the intake thread's connections (creating the tables) and the
+  // evidence key (created on first use), and starts the thread. Errors:
+  // the stores', the key directory's (kInvalidInput for PostgreSQL
+  // without one).
+  static Result<std::unique_ptr<CaseDesk>> open(const Options& options);
+  ~CaseDesk();
+  CaseDesk(const CaseDesk&) = delete;
+  CaseDesk& operator=(const CaseDesk&) = delete;
+
+  using Done = std::function<void(Result<store::IntakeResult>)>;
+  // Queues r for the next group commit; done runs on the intake thread once
+  // r is committed (or failed: kInvalidInput names "reports[0].<field>" for
+  // r alone, kIo when the store failed). r was checked by the caller, but a
+  // report the store refuses never fails the others in its batch.
+  // file: the uploaded bytes ("" when none), stored in the vault first (its
+  // name and media type from file_name and r.media_type).
+  void submit(store::NewReport r, std::string file, std::string file_name, Done done);
+
+  // An evidence item's bytes for a reviewer (decrypted and checked; an
+  // audited "evidence.view"). Errors: the vault's (kInvalidInput for an
+  // unknown or purged id).
+  Result<custody::Evidence> read_evidence(int64_t id, std::string_view actor);
+
+  // A pooled connection (opened on demand).
+  Result<pipeline::Lease<store::CaseStore>> store();
+  const IntakeCounters& counters() const { return counters_; }
+
+ private:
+  struct Item {
+    store::NewReport report;
+    std::string file, file_name;
+    Done done;
+  };
+  explicit CaseDesk(Options o) : options_(std::move(o)) {}
+  void intake_loop();
+  // Puts the batch's files in the vault (a failed one answers its report
+  // at once and drops it), then commits the reports.
+  void store_files(std::vector<Item>& batch);
+  void commit(std::vector<Item>& batch);
+
+  Options options_;
+  std::optional<custody::EvidenceKey> key_;  // set by open(); immutable after
+  // The intake thread's connections and vault.
+  std::unique_ptr<store::CaseStore> writer_;
+  std::unique_ptr<store::ServiceStore> audit_;
+  std::unique_ptr<store::CustodyStore> custody_;
+  std::unique_ptr<custody::Vault> vault_;
+
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<store::CaseStore>> pool_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Item> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+  IntakeCounters counters_;
+};
+
+}  // namespace chainbreak::api

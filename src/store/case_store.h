@@ -1,0 +1,206 @@
+// Durable state of the hotline side (docs/CASES.md): public reports, the
+// cases they join, every state transition, the routing table of partner
+// hotlines and authorities, and reviewers' reveals of evidence. Same two
+// implementations and conventions as service_store.h (SQLite file, or
+// PostgreSQL shared by replicas); open it on the same location as the
+// ServiceStore: the tables live beside the audit log.
+//
+// Privacy: a report row holds no IP address or client fingerprint (the
+// interface has no field for one); the reporter's receipt code is stored
+// only as its SHA-256 (receipt_hash); contact details can be cleared.
+//
+// Thread-safety: one CaseStore object per thread at a time; safe across
+// processes and replicas (every write is one transaction).
+// Errors: Status/Result, kInvalidInput naming the field for bad arguments
+// ("reports[3].category: ..."), kIo for database failures; never an
+// exception.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.h"
+
+namespace chainbreak::store {
+
+enum class CaseState : uint8_t { kNew, kTriage, kAssessed, kReferred, kNoticeSent, kRemoved, kClosed };
+// "new", "triage", "assessed", "referred", "notice_sent", "removed", "closed".
+const char* case_state_name(CaseState s);
+std::optional<CaseState> parse_case_state(std::string_view name);
+// Whether a case may move from -> to (docs/CASES.md): one step forward
+// along new, triage, assessed, referred, notice_sent, removed, closed;
+// assessed -> closed; anything but closed -> closed.
+bool case_transition_allowed(CaseState from, CaseState to);
+// Assessments: "illegal_baseline", "illegal_national", "not_illegal",
+// "false_positive".
+bool valid_assessment(std::string_view a);
+// Report categories: "csam", "grooming", "sextortion", "trafficking", "other".
+bool valid_report_category(std::string_view c);
+// Classification severity for the queue: A1 4, A2 3, B1 2, B2 1, else 0.
+int classification_severity(std::string_view classification);
+// The de-duplication key of a URL: scheme and host lowercased, default
+// port, fragment and a trailing '/' dropped, "www." kept. "" when the URL
+// is not http(s) with a host.
+std::string normalise_url(std::string_view url);
+
+struct Case {
+  int64_t id = 0;
+  int64_t created_us = 0, updated_us = 0;
+  CaseState state = CaseState::kNew;
+  std::string assessment;  // "" until assessed
+  std::string source;      // "report" or "pipeline"
+  std::string category;    // of the first report, or "csam" for pipeline matches
+  std::string country;     // hosting/seen country (ISO alpha-2) or ""
+  std::string url_key;     // normalise_url() of the reported URL, or ""
+  bool live_harm = false;
+  int severity = 0;  // classification_severity of the gravest match
+  int64_t report_count = 0;
+  int64_t partner_id = 0;   // routed to (0: not yet)
+  int64_t decision_id = 0;  // the pipeline decision that opened it (0: none)
+  int64_t notice_deadline_us = 0;
+  // When each milestone was reached (0: not yet), for time-to-x figures.
+  int64_t assessed_us = 0, referred_us = 0, notice_us = 0, removed_us = 0, closed_us = 0;
+};
+
+// One public report, as given to intake().
+struct NewReport {
+  std::string receipt_hash;  // 64 lowercase hex: SHA-256 of the receipt code
+  std::string category;      // valid_report_category
+  std::string country;       // "" or two ASCII letters (uppercased by the store)
+  std::string url;           // "" or http(s)://..., at most 2048 bytes
+  std::string description;   // at most 20000 bytes (5000 characters)
+  std::string language;      // "" or a language tag, at most 16 bytes
+  std::string contact;       // "" or at most 256 bytes
+  bool live_harm = false;
+  // The uploaded file's hashes ("" when none): hex.
+  std::string file_md5, file_sha256, file_pdq;
+  std::string media_type;  // of the file, or ""
+  // The uploaded file in the evidence vault (0: none), see
+  // src/custody/vault.h.
+  int64_t evidence_id = 0;
+  // Join this case instead of looking one up (0: by URL, then by file
+  // hash, else a new case). Used for PDQ near-duplicates found in memory.
+  int64_t join_case = 0;
+};
+
+// The checks intake() makes on one report, without a database: Ok, or
+// kInvalidInput naming "reports[0].<field>".
+Status validate_report(const NewReport& r);
+
+struct CaseReport {
+  int64_t id = 0, case_id = 0, created_us = 0;
+  std::string category, country, url, description, language, contact;
+  bool live_harm = false;
+  bool contact_withdrawn = false;
+  uint32_t redacted = 0;  // kRedact* bits: fields cleared by a reviewer
+  std::string file_md5, file_sha256, file_pdq, media_type;
+  int64_t evidence_id = 0;  // the encrypted file in the evidence vault (0: none)
+};
+
+// Fields of a report that can be redacted (bits of CaseReport::redacted).
+enum : uint32_t { kRedactDescription = 1u << 0, kRedactContact = 1u << 1 };
+
+struct IntakeResult {
+  int64_t report_id = 0, case_id = 0;
+  bool new_case = false;
+};
+
+struct CaseTransition {
+  int64_t id = 0, case_id = 0, time_us = 0;
+  std::string actor;
+  CaseState from = CaseState::kNew, to = CaseState::kNew;
+  std::string assessment, note;
+  int64_t partner_id = 0;
+};
+
+struct TransitionRequest {
+  CaseState to = CaseState::kTriage;
+  std::string assessment;  // required when to == kAssessed
+  int64_t partner_id = 0;  // required when to == kReferred (must exist)
+  std::string note;        // at most 2000 bytes
+};
+
+struct Partner {
+  int64_t id = 0;
+  std::string country;      // ISO alpha-2, uppercased
+  std::string name;         // unique, 1..128 bytes
+  std::string kind;         // "hotline" or "authority"
+  std::string contact;      // 1..256 bytes
+  int deadline_hours = 48;  // 1..2160
+};
+
+// What a reporter may know: a coarse status, no assessment details.
+struct ReportStatus {
+  std::string status;  // "received", "assessed", "action_taken", "closed"
+  int64_t received_us = 0, updated_us = 0;
+};
+
+struct Exposure {
+  int64_t reveals = 0;
+  int64_t duration_ms = 0;
+};
+
+class CaseStore {
+ public:
+  virtual ~CaseStore() = default;
+
+  // Stores every report in ONE transaction (the group commit of the intake
+  // path): each joins an open case with the same URL key or the same file
+  // MD5/SHA-256, else opens a new case (state new); the case's report count,
+  // live-harm flag and updated time follow. All or nothing: kInvalidInput
+  // naming "reports[i].<field>" stores none. Results in input order.
+  virtual Result<std::vector<IntakeResult>> intake(std::span<const NewReport> reports) = 0;
+  // Attaches an evidence-vault item to a report. kInvalidInput when unknown.
+  virtual Status set_report_evidence(int64_t report_id, int64_t evidence_id) = 0;
+
+  // By receipt hash; nullopt when unknown.
+  virtual Result<std::optional<ReportStatus>> report_status(std::string_view receipt_hash) = 0;
+  // Clears the contact of the report with this receipt hash; false when
+  // unknown (nothing changed).
+  virtual Result<bool> withdraw_contact(std::string_view receipt_hash) = 0;
+
+  // Clears personal data from a report of the case (the kRedact* fields in
+  // mask, non-zero) and records which; the data is gone from the row (the
+  // audit entry the API writes names the fields, never their content).
+  // kInvalidInput: mask 0 or unknown bits ("fields"), no such report in
+  // the case ("report").
+  virtual Status redact_report(int64_t case_id, int64_t report_id, uint32_t mask) = 0;
+
+  // A case opened by an automated pipeline decision (severity from the
+  // matched classification); returns the new case.
+  virtual Result<Case> open_pipeline_case(int64_t decision_id, int severity, std::string_view country) = 0;
+
+  // The queue: cases in state (all but closed when nullopt), live harm
+  // first, then severity, report count, age. limit 1..1000.
+  virtual Result<std::vector<Case>> queue(std::optional<CaseState> state, int64_t limit) = 0;
+  virtual Result<std::optional<Case>> get_case(int64_t id) = 0;
+  virtual Result<std::vector<CaseReport>> reports_of(int64_t case_id) = 0;
+  virtual Result<std::vector<CaseTransition>> transitions_of(int64_t case_id) = 0;
+  // Moves a case, recording who and when, and the milestone time; a
+  // referral sets the partner and the notice deadline (now + the partner's
+  // deadline_hours). kInvalidInput: unknown case ("case"), a transition
+  // not allowed ("to"), a missing or bad assessment ("assessment"), an
+  // unknown partner ("partner"), a long note ("note"). Returns the case as
+  // it is now.
+  virtual Result<Case> transition(int64_t case_id, const TransitionRequest& req, std::string_view actor) = 0;
+
+  // Routing table. create: kInvalidInput naming the field, or a duplicate
+  // name. list: by country, then name.
+  virtual Result<Partner> create_partner(const Partner& p) = 0;
+  virtual Result<std::vector<Partner>> list_partners() = 0;
+
+  // Reviewer wellbeing: one reveal of an evidence item (duration_ms
+  // 0..3,600,000), and the reveals of a reviewer between two times.
+  virtual Status add_reveal(std::string_view reviewer, int64_t case_id, int64_t evidence_id, int64_t duration_ms) = 0;
+  virtual Result<Exposure> exposure(std::string_view reviewer, int64_t from_us, int64_t to_us) = 0;
+};
+
+// Same location rules as open_service_store.
+Result<std::unique_ptr<CaseStore>> open_case_store(const std::string& location);
+
+}  // namespace chainbreak::store
