@@ -6,6 +6,11 @@
 //   report cybertip --input report.json --submit URL --user U --password-file F [--file PATH...]
 //       runs status, submit, upload + fileinfo per file, finish (retracting
 //       on failure) and prints "reportId\t<id>" then "fileId\t<id>\t<md5>\t<path>";
+//   report cybertip --case ID [--data DIR | --db URL] --reporter-name N --reporter-email E
+//                   [--submit URL --user U --password-file F [--key-dir DIR]]
+//       the same from a stored case (reports/from_case.h): prints the case's
+//       export XML, or submits the report with the case's evidence
+//       (decrypted in memory); audit-logged (actor "cli");
 //   report dsa --decision ID [--data DIR | --db URL] [options]
 //       prints the DSA statement of reasons JSON for a stored decision and
 //       records the export in the audit log.
@@ -14,12 +19,18 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "cli/store_location.h"
+#include "custody/vault.h"
 #include "reports/cybertip_json.h"
 #include "reports/dsa.h"
+#include "reports/from_case.h"
+#include "store/case_store.h"
+#include "store/custody_store.h"
 #include "store/service_store.h"
 #include "util/file.h"
 
@@ -31,6 +42,9 @@ namespace ct = reports::cybertip;
 struct ReportOptions {
   // cybertip
   std::string input;
+  int64_t case_id = 0;  // --case, instead of --input
+  std::string reporter_name, reporter_email, reporter_phone;
+  std::string key_dir;
   std::vector<std::string> files;
   std::string submit, user, password_file;
   int timeout_ms = 60'000;
@@ -59,7 +73,117 @@ Result<std::string> read_text(const std::string& path) {
 
 bool write_all(const std::string& s) { return std::fwrite(s.data(), 1, s.size(), stdout) == s.size(); }
 
+// The database location of --data / --db; kIo when a SQLite one is missing.
+Result<std::string> database(const StoreLocation& where) {
+  if (!where.db.empty()) return where.db;
+  std::string location = resolve_data_dir(where) + "/chainbreak.db";
+  std::error_code ec;
+  if (!std::filesystem::exists(location, ec)) return IoError("no database at " + location + " (give --data or --db)");
+  return location;
+}
+
+Result<std::string> read_password(const std::string& path) {
+  auto password = read_text(path);
+  if (!password.ok()) return Status(password.status().code(), path + ": " + password.status().message());
+  std::string pw = std::move(password).value();
+  while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
+  return pw;
+}
+
+ct::ClientOptions client_options(const ReportOptions& o, std::string password) {
+  ct::ClientOptions co;
+  co.base_url = o.submit == "production" ? ct::kProductionUrl : o.submit == "test" ? ct::kTestUrl : o.submit;
+  co.user = o.user;
+  co.password = std::move(password);
+  co.timeout = std::chrono::milliseconds(o.timeout_ms);
+  return co;
+}
+
+// report cybertip --case: the case's report from the store; every export
+// and submission is an audit entry written before anything leaves.
+int run_cybertip_case(const ReportOptions& o) {
+  if (!o.files.empty()) return fail("--file", InvalidInput("not with --case (the case's evidence is sent)"));
+  if (o.reporter_name.empty() || o.reporter_email.empty())
+    return fail("--case", InvalidInput("needs --reporter-name and --reporter-email"));
+  if (!o.submit.empty() && (o.user.empty() || o.password_file.empty()))
+    return fail("--submit", InvalidInput("needs --user and --password-file"));
+  auto location = database(o.where);
+  if (!location.ok()) return fail("", location.status());
+  auto cases = store::open_case_store(location.value());
+  if (!cases.ok()) return fail("", cases.status());
+  auto sv = store::open_service_store(location.value());
+  if (!sv.ok()) return fail("", sv.status());
+  const std::string target = "case:" + std::to_string(o.case_id);
+  auto built = ct::load_case_report(*cases.value(), o.case_id,
+                                    ct::case_reporter(o.reporter_name, o.reporter_email, o.reporter_phone));
+  if (!built.ok()) return fail("", built.status());
+  if (!built.value()) return fail("", InvalidInput("no case " + std::to_string(o.case_id)));
+  const ct::CaseReportOut& out = *built.value();
+  nlohmann::json evidence = nlohmann::json::array();
+  for (const auto& f : out.files) evidence.push_back(f.evidence_id);
+
+  if (o.submit.empty()) {
+    auto xml = ct::case_report_xml(o.case_id, out);
+    if (!xml.ok()) return fail(target, xml.status());
+    nlohmann::json detail = {{"format", "cybertip-xml"}, {"evidence", evidence}};
+    auto audit = sv.value()->append_audit("cli", "case.cybertip_export", target, detail.dump());
+    if (!audit.ok()) return fail("audit log", audit.status());
+    if (!write_all(xml.value()) || std::fflush(stdout) != 0) return fail("", IoError("cannot write standard output"));
+    return 0;
+  }
+
+  auto pw = read_password(o.password_file);
+  if (!pw.ok()) return fail("", pw.status());
+  auto key_dir = custody::resolve_key_dir(location.value(), o.key_dir);
+  if (!key_dir.ok()) return fail("--key-dir", key_dir.status());
+  auto key = custody::load_evidence_key(key_dir.value());
+  if (!key.ok()) return fail(key_dir.value(), key.status());
+  if (!out.files.empty() && !key.value()) return fail("", IoError("no evidence key in " + key_dir.value()));
+  auto custody_store = store::open_custody_store(location.value());
+  if (!custody_store.ok()) return fail("", custody_store.status());
+  std::optional<custody::Vault> vault;
+  if (key.value()) vault.emplace(*sv.value(), *custody_store.value(), *key.value());
+  std::vector<ct::FileSource> files;
+  for (const ct::CaseFile& f : out.files) {
+    files.push_back({f.details.file_name, f.details, [&vault, eid = f.evidence_id]() -> Result<std::string> {
+                       // Decrypted in memory only; audited as "evidence.export".
+                       auto ev = vault->export_evidence(eid, "cli", "NCMEC CyberTipline");
+                       if (!ev.ok()) return ev.status();
+                       return std::move(ev.value().bytes);
+                     }});
+  }
+  ct::ClientOptions co = client_options(o, std::move(pw).value());
+  nlohmann::json detail = {{"service", co.base_url}, {"evidence", evidence}};
+  auto audit = sv.value()->append_audit("cli", "case.cybertip_submit", target, detail.dump());
+  if (!audit.ok()) return fail("audit log", audit.status());
+  ct::Client client(co);
+  auto status = client.status();
+  auto sent = status.ok() ? ct::submit_sources(client, out.report, files) : Result<ct::SubmitOutcome>(status.status());
+  if (!sent.ok()) {
+    (void)sv.value()->append_audit("cli", "case.cybertip_submit.failed", target,
+                                   nlohmann::json{{"error", sent.status().message()}}.dump());
+    return fail("cybertip", sent.status());
+  }
+  nlohmann::json fs = nlohmann::json::array();
+  std::string lines = "reportId\t" + sent.value().report_id + "\n";
+  for (size_t i = 0; i < sent.value().files.size() && i < out.files.size(); ++i) {
+    const ct::UploadResult& f = sent.value().files[i];
+    fs.push_back({{"evidence_id", out.files[i].evidence_id}, {"file_id", f.file_id}, {"md5", f.hash}});
+    lines += "fileId\t" + f.file_id + "\t" + f.hash + "\t" + out.files[i].details.file_name + "\n";
+  }
+  auto done = sv.value()->append_audit("cli", "case.cybertip_submitted", target,
+                                       nlohmann::json{{"report_id", sent.value().report_id}, {"files", fs}}.dump());
+  if (!done.ok())
+    std::fprintf(stderr, "chainbreak: warning: report %s was submitted but its audit entry failed: %s\n",
+                 sent.value().report_id.c_str(), done.status().message().c_str());
+  if (!write_all(lines) || std::fflush(stdout) != 0) return fail("", IoError("cannot write standard output"));
+  return 0;
+}
+
 int run_cybertip(const ReportOptions& o) {
+  if (o.input.empty() == (o.case_id == 0))
+    return fail("report cybertip", InvalidInput("give exactly one of --input and --case"));
+  if (o.case_id != 0) return run_cybertip_case(o);
   auto text = read_text(o.input);
   if (!text.ok()) return fail(o.input, text.status());
   auto in = ct::parse_report_json(text.value());
@@ -89,17 +213,9 @@ int run_cybertip(const ReportOptions& o) {
   }
   if (o.user.empty() || o.password_file.empty())
     return fail("--submit", InvalidInput("needs --user and --password-file"));
-  auto password = read_text(o.password_file);
-  if (!password.ok()) return fail(o.password_file, password.status());
-  std::string pw = std::move(password).value();
-  while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
-
-  ct::ClientOptions co;
-  co.base_url = o.submit == "production" ? ct::kProductionUrl : o.submit == "test" ? ct::kTestUrl : o.submit;
-  co.user = o.user;
-  co.password = std::move(pw);
-  co.timeout = std::chrono::milliseconds(o.timeout_ms);
-  ct::Client client(co);
+  auto pw = read_password(o.password_file);
+  if (!pw.ok()) return fail("", pw.status());
+  ct::Client client(client_options(o, std::move(pw).value()));
   auto status = client.status();
   if (!status.ok()) return fail("cybertip", status.status());
   auto out = ct::submit_report(client, input.report, input.files);
@@ -114,14 +230,9 @@ int run_cybertip(const ReportOptions& o) {
 }
 
 int run_dsa(ReportOptions o) {
-  std::string location = o.where.db;
-  if (location.empty()) {
-    location = resolve_data_dir(o.where) + "/chainbreak.db";
-    std::error_code ec;
-    if (!std::filesystem::exists(location, ec))
-      return fail("", IoError("no database at " + location + " (give --data or --db)"));
-  }
-  auto sv = store::open_service_store(location);
+  auto location = database(o.where);
+  if (!location.ok()) return fail("", location.status());
+  auto sv = store::open_service_store(location.value());
   if (!sv.ok()) return fail("", sv.status());
   auto d = sv.value()->get_decision(o.decision);
   if (!d.ok()) return fail("decision " + std::to_string(o.decision), d.status());
@@ -146,7 +257,14 @@ Command add_report_command(CLI::App& root) {
   r->require_subcommand(1);
 
   auto c = r->add_subcommand("cybertip", "Write a CyberTipline report's XML, or submit it with its files");
-  c->add_option("--input", o->input, "report.json (docs/FORMATS.md), or - for standard input")->required();
+  c->add_option("--input", o->input, "report.json (docs/FORMATS.md), or - for standard input");
+  c->add_option("--case", o->case_id, "A stored case assessed illegal, instead of --input")->check(CLI::PositiveNumber);
+  c->add_option("--data", o->where.data_dir, "Data directory of the case (default: $CHAINBREAK_DATA, else ...)");
+  c->add_option("--db", o->where.db, "PostgreSQL (postgresql://...) or a SQLite file holding the case");
+  c->add_option("--key-dir", o->key_dir, "Evidence key directory (with --case --submit; default as for serve)");
+  c->add_option("--reporter-name", o->reporter_name, "Who files (with --case; split at the last space)");
+  c->add_option("--reporter-email", o->reporter_email, "The reporter's e-mail (with --case)");
+  c->add_option("--reporter-phone", o->reporter_phone, "The reporter's phone (with --case, optional)");
   c->add_option("--file", o->files, "File to upload (fills the input's files entries in order; repeatable)");
   c->add_option("--submit", o->submit,
                 "Submit to this base URL (https://report.cybertip.org/ispws, https://exttest.cybertip.org/ispws, "

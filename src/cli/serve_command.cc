@@ -12,10 +12,12 @@
 #include "payments/pay_state.h"
 #include "pipeline/auth.h"
 #include "pipeline/engine.h"
+#include "reports/from_case.h"
 #include "server/api/api.h"
 #include "server/api/case_desk.h"
 #include "server/api/custody_keeper.h"
 #include "server/http/http.h"
+#include "util/file.h"
 
 namespace chainbreak::cli {
 namespace {
@@ -41,9 +43,58 @@ struct ServeOptions {
   bool no_payments = false;
   std::string key_dir;  // custody keys ("" = DIR/keys with SQLite, $CHAINBREAK_KEY_DIR)
   int64_t evidence_retention_days = 90;
+  int case_pdq_threshold = 31;
   int64_t checkpoint_interval_s = 60;
   size_t payment_accounts = 1'000'000;  // sizes the screening tables up front (no rehash pauses)
+  // Reports to NCMEC from cases: who files them, and where.
+  std::string reporter_name, reporter_email, reporter_phone;
+  std::string cybertip_url, cybertip_user, cybertip_password_file;
 };
+
+// The reporter and CyberTipline service for /v1/cases/{id}/cybertip from
+// the options into ao; false after a message on standard error for a bad
+// combination, a reporter that does not validate or an unreadable password
+// file.
+bool cybertip_options(const ServeOptions& o, api::ApiOptions& ao) {
+  namespace ct = reports::cybertip;
+  auto bad = [](const std::string& m) {
+    std::fprintf(stderr, "chainbreak: %s\n", m.c_str());
+    return false;
+  };
+  const bool any_reporter = !o.reporter_name.empty() || !o.reporter_phone.empty() || !o.reporter_email.empty();
+  if (any_reporter && (o.reporter_name.empty() || o.reporter_email.empty()))
+    return bad("--reporter-name and --reporter-email go together");
+  if (any_reporter) {
+    ao.reporter = ct::case_reporter(o.reporter_name, o.reporter_email, o.reporter_phone);
+    // The reporter alone, checked in a minimal report.
+    ct::Report probe;
+    probe.incident_summary.incident_type = std::string(ct::incident_types()[0]);
+    probe.incident_summary.incident_date_time = "2024-01-01T00:00:00Z";
+    probe.reporter = ao.reporter;
+    if (Status s = ct::validate(probe); !s.ok()) return bad("--reporter-*: " + s.message());
+  }
+  if (o.cybertip_url.empty()) {
+    if (!o.cybertip_user.empty() || !o.cybertip_password_file.empty())
+      return bad("--cybertip-user and --cybertip-password-file need --cybertip-url");
+    return true;
+  }
+  if (o.cybertip_user.empty() || o.cybertip_password_file.empty())
+    return bad("--cybertip-url needs --cybertip-user and --cybertip-password-file");
+  if (!any_reporter) return bad("--cybertip-url needs --reporter-name and --reporter-email");
+  std::vector<uint8_t> bytes;
+  if (Status s = read_file(o.cybertip_password_file, 4096, bytes); !s.ok())
+    return bad("--cybertip-password-file: " + s.message());
+  std::string pw(bytes.begin(), bytes.end());
+  while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
+  ct::ClientOptions co;
+  co.base_url = o.cybertip_url == "production" ? ct::kProductionUrl
+                : o.cybertip_url == "test"     ? ct::kTestUrl
+                                               : o.cybertip_url;
+  co.user = o.cybertip_user;
+  co.password = std::move(pw);
+  ao.cybertip = std::move(co);
+  return true;
+}
 
 // The payment screening state for /v1/payments, or nullptr when disabled.
 Result<std::unique_ptr<payments::PaymentState>> open_payments(const ServeOptions& o, const std::string& location) {
@@ -114,6 +165,8 @@ int run_serve(const ServeOptions& o) {
     std::fprintf(stderr, "chainbreak: --anonymous-roles: %s\n", roles.status().message().c_str());
     return 2;
   }
+  api::ApiOptions ao;
+  if (!cybertip_options(o, ao)) return 2;
   http::ServerOptions so;
   size_t colon = o.listen.rfind(':');
   if (colon == std::string::npos || colon + 1 >= o.listen.size()) {
@@ -180,6 +233,7 @@ int run_serve(const ServeOptions& o) {
   co.location = eo.location;
   co.key_dir = o.key_dir;
   co.retention_seconds = o.evidence_retention_days * 86400;
+  co.pdq_threshold = o.case_pdq_threshold;
   auto desk = api::CaseDesk::open(co);
   std::unique_ptr<api::CaseDesk> cases;
   if (desk.ok()) {
@@ -207,7 +261,6 @@ int run_serve(const ServeOptions& o) {
     }
     keeper = std::move(k.value());
   }
-  api::ApiOptions ao;
   ao.payments = pay.value().get();
   ao.cases = cases.get();
   ao.anonymous_roles = roles.value();
@@ -224,6 +277,7 @@ int run_serve(const ServeOptions& o) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   std::fprintf(stderr, "chainbreak: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  api.drain();  // CyberTipline submissions in progress answer first
   server.value()->stop(std::chrono::seconds(10));
   if (Status s = engine.value()->save_snapshots(); !s.ok()) {
     std::fprintf(stderr, "chainbreak: warning: index snapshots not saved: %s\n", s.message().c_str());
@@ -331,9 +385,22 @@ Command add_serve_command(CLI::App& root) {
   s->add_option("--evidence-retention-days", o->evidence_retention_days,
                 "How long uploaded report files are kept (encrypted) unless a legal hold keeps them")
       ->check(CLI::Range(int64_t{1}, int64_t{36500}));
+  s->add_option("--case-pdq-threshold", o->case_pdq_threshold,
+                "A reported picture within this many bits (PDQ) of one in an open case joins that case (-1: off)")
+      ->check(CLI::Range(-1, 63));
   s->add_option("--checkpoint-interval", o->checkpoint_interval_s,
                 "Seconds between signed checkpoints of the audit log (one more at shutdown)")
       ->check(CLI::Range(int64_t{1}, int64_t{86400}));
+  s->add_option("--reporter-name", o->reporter_name,
+                "Who files CyberTipline reports from cases (first and last name, split at the last space)");
+  s->add_option("--reporter-email", o->reporter_email, "The reporter's e-mail address (with --reporter-name)");
+  s->add_option("--reporter-phone", o->reporter_phone, "The reporter's phone number (optional)");
+  s->add_option("--cybertip-url", o->cybertip_url,
+                "CyberTipline Reporting API to submit case reports to (production, test, a base URL, or a local "
+                "http:// fake)");
+  s->add_option("--cybertip-user", o->cybertip_user, "CyberTipline API user (with --cybertip-url)");
+  s->add_option("--cybertip-password-file", o->cybertip_password_file,
+                "File holding the CyberTipline API password (a trailing newline is dropped)");
   s->add_flag("--no-alarm", o->no_alarm, "Disable the per-bank match-rate alarm");
   s->add_option("--alarm-min-matches", o->alarm_min_matches, "Matches in a window before the alarm can trip")
       ->check(CLI::PositiveNumber);

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "reports/multipart.h"
@@ -127,14 +128,20 @@ Result<std::vector<std::string>> Client::finish(const std::string& report_id) {
 
 Status Client::retract(const std::string& report_id) { return post_id("retract", "/retract", report_id).status(); }
 
-Result<SubmitOutcome> submit_report(Client& client, const Report& report, std::span<const FileToSend> files) {
-  if (Status s = validate(report); !s.ok()) return s;
-  for (size_t i = 0; i < files.size(); ++i) {
-    if (Status s = validate_file(files[i].details, i + 1, false); !s.ok()) return s;
-    std::error_code ec;
-    const bool regular = std::filesystem::is_regular_file(files[i].path, ec);
-    if (!regular) return IoError("file " + std::to_string(i + 1) + ": " + files[i].path + " is not a readable file");
-  }
+namespace {
+
+// One file of the sequence: its label in messages ("file 2 (x.png): "), the
+// uploaded name, its details, and its bytes (loaded just before upload; the
+// view stays valid until the next load).
+struct SequenceFile {
+  std::string label, name;
+  const FileDetails* details = nullptr;
+  std::function<Result<std::string_view>()> load;
+};
+
+// submit, per file upload (MD5 checked) + fileinfo, finish; retracts the
+// report when a step after submit fails. Everything was validated before.
+Result<SubmitOutcome> run_sequence(Client& client, const Report& report, std::vector<SequenceFile>& files) {
   auto report_id = client.submit(report);
   if (!report_id.ok()) return report_id.status();
   SubmitOutcome out;
@@ -147,28 +154,74 @@ Result<SubmitOutcome> submit_report(Client& client, const Report& report, std::s
     return Status(why.code(), why.message() + tail);
   };
 
-  std::vector<uint8_t> buffer;
-  for (size_t i = 0; i < files.size(); ++i) {
-    const FileToSend& f = files[i];
-    const std::string which = "file " + std::to_string(i + 1) + " (" + f.path + "): ";
-    if (Status s = read_file(f.path, kMaxUploadBytes, buffer); !s.ok())
-      return give_up(Status(s.code(), which + s.message()));
-    const std::string_view data(reinterpret_cast<const char*>(buffer.data()), buffer.size());
-    const std::string name = std::filesystem::path(f.path).filename().string();
-    auto up = client.upload(out.report_id, name, data);
+  for (SequenceFile& f : files) {
+    const std::string which = f.label + ": ";
+    auto data = f.load();
+    if (!data.ok()) return give_up(Status(data.status().code(), which + data.status().message()));
+    auto up = client.upload(out.report_id, f.name, data.value());
     if (!up.ok()) return give_up(Status(up.status().code(), which + up.status().message()));
-    const std::string local = md5_hex(data);
+    const std::string local = md5_hex(data.value());
     if (!up.value().hash.empty() && up.value().hash != local)
       return give_up(IoError(which + "the service's MD5 " + up.value().hash + " differs from the local " + local));
-    FileDetails details = f.details;
+    FileDetails details = *f.details;
     details.report_id = out.report_id;
     details.file_id = up.value().file_id;
-    if (details.file_name.empty()) details.file_name = name;
+    if (details.file_name.empty()) details.file_name = f.name;
     if (Status s = client.file_info(details); !s.ok()) return give_up(Status(s.code(), which + s.message()));
     out.files.push_back(std::move(up).value());
   }
   auto done = client.finish(out.report_id);
   if (!done.ok()) return give_up(done.status());
+  return out;
+}
+
+}  // namespace
+
+Result<SubmitOutcome> submit_report(Client& client, const Report& report, std::span<const FileToSend> files) {
+  if (Status s = validate(report); !s.ok()) return s;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (Status s = validate_file(files[i].details, i + 1, false); !s.ok()) return s;
+    std::error_code ec;
+    const bool regular = std::filesystem::is_regular_file(files[i].path, ec);
+    if (!regular) return IoError("file " + std::to_string(i + 1) + ": " + files[i].path + " is not a readable file");
+  }
+  std::vector<uint8_t> buffer;  // one file in memory at a time
+  std::vector<SequenceFile> seq;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const FileToSend& f = files[i];
+    seq.push_back({"file " + std::to_string(i + 1) + " (" + f.path + ")",
+                   std::filesystem::path(f.path).filename().string(), &f.details,
+                   [&buffer, &f]() -> Result<std::string_view> {
+                     if (Status s = read_file(f.path, kMaxUploadBytes, buffer); !s.ok()) return s;
+                     return std::string_view(reinterpret_cast<const char*>(buffer.data()), buffer.size());
+                   }});
+  }
+  return run_sequence(client, report, seq);
+}
+
+Result<SubmitOutcome> submit_sources(Client& client, const Report& report, std::span<const FileSource> files) {
+  if (Status s = validate(report); !s.ok()) return s;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (Status s = validate_file(files[i].details, i + 1, false); !s.ok()) return s;
+    if (files[i].name.empty() || files[i].name.size() > 255 || !files[i].read)
+      return InvalidInput("file " + std::to_string(i + 1) + ": needs a name of 1 to 255 bytes and a reader");
+  }
+  std::string bytes;  // one file in memory at a time
+  std::vector<SequenceFile> seq;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const FileSource& f = files[i];
+    seq.push_back({"file " + std::to_string(i + 1) + " (" + f.name + ")", f.name, &f.details,
+                   [&bytes, &f]() -> Result<std::string_view> {
+                     std::string().swap(bytes);  // the previous file's bytes go before the next is read
+                     auto got = f.read();
+                     if (!got.ok()) return got.status();
+                     bytes = std::move(got).value();
+                     if (bytes.size() > kMaxUploadBytes) return LimitExceeded("larger than the upload limit");
+                     return std::string_view(bytes);
+                   }});
+  }
+  auto out = run_sequence(client, report, seq);
+  std::string().swap(bytes);
   return out;
 }
 

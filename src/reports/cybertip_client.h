@@ -20,6 +20,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -104,5 +105,23 @@ inline constexpr size_t kMaxUploadBytes = size_t{1} << 30;
 // the error message then ends with "; report <id> retracted" (or
 // "; retracting report <id> also failed: ..."). Errors as for Client.
 Result<SubmitOutcome> submit_report(Client& client, const Report& report, std::span<const FileToSend> files);
+
+// One file for submit_sources, given by its bytes instead of a path: for
+// files that must not sit on disk in clear, such as evidence decrypted from
+// the vault. read is called once per file, after /submit and just before
+// that file's upload, so one file is in memory at a time; an error it
+// returns fails the submission like an upload error (the report is
+// retracted, the message names the file).
+struct FileSource {
+  std::string name;     // the uploaded file name, 1..255 bytes (also the default fileName)
+  FileDetails details;  // report_id and file_id are filled in by submit_report
+  std::function<Result<std::string>()> read;
+};
+
+// submit_report's sequence with files from FileSource. Validates the report and
+// every file's details (and that each has a name and a reader) before
+// anything is sent; a file over kMaxUploadBytes fails with kLimitExceeded
+// (and a retraction). Errors otherwise as above.
+Result<SubmitOutcome> submit_sources(Client& client, const Report& report, std::span<const FileSource> files);
 
 }  // namespace chainbreak::reports::cybertip

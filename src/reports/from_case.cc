@@ -84,4 +84,54 @@ Result<CaseReportOut> report_from_case(const store::Case& c, std::span<const sto
   return out;
 }
 
+Reporter case_reporter(std::string_view name, std::string_view email, std::string_view phone) {
+  Reporter r;
+  Person& p = r.reporting_person;
+  const size_t space = name.rfind(' ');
+  if (space == std::string_view::npos) {
+    p.last_name = std::string(name);
+  } else {
+    p.first_name = std::string(name.substr(0, space));
+    p.last_name = std::string(name.substr(space + 1));
+  }
+  if (!email.empty()) p.emails.push_back({std::string(email), std::nullopt});
+  if (!phone.empty()) p.phones.push_back({std::string(phone), std::nullopt});
+  return r;
+}
+
+Result<std::optional<CaseReportOut>> load_case_report(store::CaseStore& db, int64_t case_id, const Reporter& reporter) {
+  auto c = db.get_case(case_id);
+  if (!c.ok()) return c.status();
+  if (!c.value()) return std::optional<CaseReportOut>();
+  auto reports = db.reports_of(case_id);
+  if (!reports.ok()) return reports.status();
+  auto revealed = db.revealed_evidence(case_id);
+  if (!revealed.ok()) return revealed.status();
+  const std::set<int64_t> seen(revealed.value().begin(), revealed.value().end());
+  auto out = report_from_case(*c.value(), reports.value(), reporter, seen);
+  if (!out.ok()) return out.status();
+  return std::optional<CaseReportOut>(std::move(out).value());
+}
+
+Result<std::string> case_report_xml(int64_t case_id, const CaseReportOut& out) {
+  // Each document without its XML declaration; attrs go on its root element.
+  auto body = [](std::string doc, const std::string& attrs) {
+    if (doc.rfind("<?xml", 0) == 0) doc.erase(0, doc.find('\n') + 1);
+    if (!attrs.empty()) doc.insert(doc.find_first_of(" >"), attrs);
+    return doc;
+  };
+  auto report = report_xml(out.report);
+  if (!report.ok()) return report.status();
+  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cybertipCase caseId=\"" + std::to_string(case_id) +
+                    "\">\n" + body(std::move(report).value(), "");
+  for (size_t i = 0; i < out.files.size(); ++i) {
+    auto details = file_details_xml(out.files[i].details);
+    if (!details.ok())
+      return Status(details.status().code(), "file " + std::to_string(i + 1) + ": " + details.status().message());
+    xml += body(std::move(details).value(), " evidenceId=\"" + std::to_string(out.files[i].evidence_id) + "\"");
+  }
+  if (!xml.empty() && xml.back() != '\n') xml += '\n';
+  return xml + "</cybertipCase>\n";
+}
+
 }  // namespace chainbreak::reports::cybertip

@@ -102,10 +102,7 @@ Status check_report(const NewReport& r, size_t i) {
   if (!valid_report_category(r.category)) {
     return bad("category", "must be csam, grooming, sextortion, trafficking or other");
   }
-  if (!r.country.empty() && (r.country.size() != 2 || !std::isalpha(static_cast<unsigned char>(r.country[0])) ||
-                             !std::isalpha(static_cast<unsigned char>(r.country[1])))) {
-    return bad("country", "must be a two-letter ISO 3166-1 code");
-  }
+  if (Status s = check_country(r.country); !s.ok()) return InvalidInput(at + s.message());
   if (!r.url.empty()) {
     if (r.url.size() > 2048) return bad("url", "is longer than 2048 bytes");
     if (normalise_url(r.url).empty()) return bad("url", "must be an http:// or https:// address with a host");
@@ -119,6 +116,9 @@ Status check_report(const NewReport& r, size_t i) {
     return bad("file_sha256", "must be 64 lowercase hex digits");
   if (!r.file_pdq.empty() && !is_hex(r.file_pdq, 64)) return bad("file_pdq", "must be 64 lowercase hex digits");
   if (r.evidence_id < 0) return bad("evidence_id", "must not be negative");
+  if (r.join_case < 0) return bad("join_case", "must not be negative");
+  if (r.severity < 0 || r.severity > 4) return bad("severity", "must be within 0..4");
+  if (r.decision_id < 0) return bad("decision_id", "must not be negative");
   if (r.url.empty() && r.description.empty() && r.file_sha256.empty()) {
     return bad("url", "a report needs a url, a description or a file");
   }

@@ -22,6 +22,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/result.h"
@@ -83,9 +84,16 @@ struct NewReport {
   // The uploaded file in the evidence vault (0: none), see
   // src/custody/vault.h.
   int64_t evidence_id = 0;
-  // Join this case instead of looking one up (0: by URL, then by file
-  // hash, else a new case). Used for PDQ near-duplicates found in memory.
+  // Join this case when it is still open (0, or a case closed meanwhile:
+  // by URL, then by file hash, else a new case). Used for PDQ
+  // near-duplicates found in memory (api::CaseDesk).
   int64_t join_case = 0;
+  // classification_severity of the gravest bank match of the file (0: none);
+  // the case's severity becomes the highest of its reports'.
+  int severity = 0;
+  // The automated decision this report stands for (0: a public report). A
+  // case opened by one has source "pipeline" and this decision_id.
+  int64_t decision_id = 0;
 };
 
 // The checks intake() makes on one report, without a database: Ok, or
@@ -150,9 +158,11 @@ class CaseStore {
   virtual ~CaseStore() = default;
 
   // Stores every report in ONE transaction (the group commit of the intake
-  // path): each joins an open case with the same URL key or the same file
-  // MD5/SHA-256, else opens a new case (state new); the case's report count,
-  // live-harm flag and updated time follow. All or nothing: kInvalidInput
+  // path): each joins the open case join_case names, else an open case with
+  // the same URL key or the same file SHA-256/MD5, else opens a new case
+  // (state new; source "pipeline" when decision_id is set); the case's
+  // report count, live-harm flag, severity (the highest) and updated time
+  // follow. All or nothing: kInvalidInput
   // naming "reports[i].<field>" stores none. Results in input order.
   virtual Result<std::vector<IntakeResult>> intake(std::span<const NewReport> reports) = 0;
   // Attaches an evidence-vault item to a report. kInvalidInput when unknown.
@@ -170,10 +180,6 @@ class CaseStore {
   // kInvalidInput: mask 0 or unknown bits ("fields"), no such report in
   // the case ("report").
   virtual Status redact_report(int64_t case_id, int64_t report_id, uint32_t mask) = 0;
-
-  // A case opened by an automated pipeline decision (severity from the
-  // matched classification); returns the new case.
-  virtual Result<Case> open_pipeline_case(int64_t decision_id, int severity, std::string_view country) = 0;
 
   // The queue: cases in state (all but closed when nullopt), live harm
   // first, then severity, report count, age. limit 1..1000.
@@ -198,6 +204,16 @@ class CaseStore {
   // 0..3,600,000), and the reveals of a reviewer between two times.
   virtual Status add_reveal(std::string_view reviewer, int64_t case_id, int64_t evidence_id, int64_t duration_ms) = 0;
   virtual Result<Exposure> exposure(std::string_view reviewer, int64_t from_us, int64_t to_us) = 0;
+
+  // The PDQ hashes (64 hex) of files reported in open cases, with their
+  // case ids, for the in-memory near-duplicate search; at most limit rows,
+  // newest first.
+  virtual Result<std::vector<std::pair<int64_t, std::string>>> open_case_pdqs(int64_t limit) = 0;
+
+  // The evidence ids of case_id that a reviewer revealed at least once
+  // (add_reveal), ascending, each once; empty for an unknown case or one
+  // without reveals. For fileViewedByEsp in reports to authorities.
+  virtual Result<std::vector<int64_t>> revealed_evidence(int64_t case_id) = 0;
 };
 
 // Same location rules as open_service_store.

@@ -2,6 +2,7 @@
 // service database file, beside the audit log.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -35,6 +36,7 @@ CREATE TABLE IF NOT EXISTS case_reports (
 CREATE INDEX IF NOT EXISTS case_reports_case ON case_reports (case_id);
 CREATE INDEX IF NOT EXISTS case_reports_md5 ON case_reports (file_md5) WHERE file_md5 <> '';
 CREATE INDEX IF NOT EXISTS case_reports_sha256 ON case_reports (file_sha256) WHERE file_sha256 <> '';
+CREATE INDEX IF NOT EXISTS case_reports_pdq ON case_reports (case_id) WHERE file_pdq <> '';
 CREATE TABLE IF NOT EXISTS case_transitions (
   id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases (id), time_us INTEGER NOT NULL,
   actor TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, assessment TEXT NOT NULL,
@@ -110,7 +112,6 @@ class SqliteCaseStore final : public CaseStore {
   Result<std::optional<ReportStatus>> report_status(std::string_view receipt_hash) override;
   Result<bool> withdraw_contact(std::string_view receipt_hash) override;
   Status redact_report(int64_t case_id, int64_t report_id, uint32_t mask) override;
-  Result<Case> open_pipeline_case(int64_t decision_id, int severity, std::string_view country) override;
   Result<std::vector<Case>> queue(std::optional<CaseState> state, int64_t limit) override;
   Result<std::optional<Case>> get_case(int64_t id) override;
   Result<std::vector<CaseReport>> reports_of(int64_t case_id) override;
@@ -120,6 +121,8 @@ class SqliteCaseStore final : public CaseStore {
   Result<std::vector<Partner>> list_partners() override;
   Status add_reveal(std::string_view reviewer, int64_t case_id, int64_t evidence_id, int64_t duration_ms) override;
   Result<Exposure> exposure(std::string_view reviewer, int64_t from_us, int64_t to_us) override;
+  Result<std::vector<std::pair<int64_t, std::string>>> open_case_pdqs(int64_t limit) override;
+  Result<std::vector<int64_t>> revealed_evidence(int64_t case_id) override;
 
  private:
   // The statement for sql, prepared on first use and kept.
@@ -179,9 +182,9 @@ Result<std::vector<IntakeResult>> SqliteCaseStore::intake(std::span<const NewRep
     for (size_t i = 0; i < reports.size(); ++i) {
       const NewReport& r = reports[i];
       const std::string key = normalise_url(r.url);
-      int64_t case_id = r.join_case;
+      int64_t case_id = 0;
       auto find = [&](const char* sql, const std::string& v) -> Status {
-        if (case_id != 0 || v.empty()) return Status::Ok();
+        if (case_id != 0 || v.empty() || v == "0") return Status::Ok();
         auto s = stmt(sql);
         if (!s.ok()) return s.status();
         StmtUse use(*s.value());
@@ -191,6 +194,11 @@ Result<std::vector<IntakeResult>> SqliteCaseStore::intake(std::span<const NewRep
         if (rc == SQLITE_ROW) case_id = s.value()->i64(0);
         return Status::Ok();
       };
+      if (Status s = find("SELECT id FROM cases WHERE id = CAST(?1 AS INTEGER) AND state <> 'closed'",
+                          std::to_string(r.join_case));
+          !s.ok()) {
+        return s;
+      }
       if (Status s = find(
               "SELECT id FROM cases WHERE url_key = ?1 AND url_key <> '' AND state <> 'closed' ORDER BY id LIMIT 1",
               key);
@@ -214,7 +222,8 @@ Result<std::vector<IntakeResult>> SqliteCaseStore::intake(std::span<const NewRep
       if (case_id == 0) {
         auto s = stmt(
             "INSERT INTO cases (created_us, updated_us, state, source, category, country, url_key, "
-            "live_harm, report_count) VALUES (?1, ?1, 'new', 'report', ?2, ?3, ?4, ?5, 0)");
+            "live_harm, report_count, decision_id) VALUES (?1, ?1, 'new', CASE WHEN ?6 > 0 THEN 'pipeline' "
+            "ELSE 'report' END, ?2, ?3, ?4, ?5, 0, ?6)");
         if (!s.ok()) return s.status();
         StmtUse use(*s.value());
         s.value()->bind(1, now);
@@ -223,22 +232,24 @@ Result<std::vector<IntakeResult>> SqliteCaseStore::intake(std::span<const NewRep
         s.value()->bind_text(3, country);
         s.value()->bind_text(4, key);
         s.value()->bind(5, int64_t{r.live_harm});
+        s.value()->bind(6, r.decision_id);
         if (step_failed(step(*s.value()))) return sqlite_error(db_, "intake: new case");
         case_id = sqlite3_last_insert_rowid(db_);
         res.new_case = true;
       }
       Status st = run(
           "UPDATE cases SET report_count = report_count + 1, updated_us = ?2, live_harm = MAX(live_harm, ?3), "
-          "country = CASE WHEN country = '' THEN ?4 ELSE country END WHERE id = ?1",
+          "country = CASE WHEN country = '' THEN ?4 ELSE country END, severity = MAX(severity, ?5) WHERE id = ?1",
           [&](SqliteStmt& s) {
             s.bind(1, case_id);
             s.bind(2, now);
             s.bind(3, int64_t{r.live_harm});
             s.bind_text(4, upper2(r.country));
+            s.bind(5, int64_t{r.severity});
           },
           "intake: count report");
       if (!st.ok()) return st;
-      if (sqlite3_changes(db_) != 1) return InvalidInput("reports[" + std::to_string(i) + "].join_case: unknown case");
+      if (sqlite3_changes(db_) != 1) return IoError("intake: case " + std::to_string(case_id) + " vanished");
       const std::string country = upper2(r.country);
       st = run(
           "INSERT INTO case_reports (case_id, created_us, receipt_hash, category, country, url, description, "
@@ -332,25 +343,18 @@ Status SqliteCaseStore::redact_report(int64_t case_id, int64_t report_id, uint32
   return Status::Ok();
 }
 
-Result<Case> SqliteCaseStore::open_pipeline_case(int64_t decision_id, int severity, std::string_view country) {
-  if (decision_id <= 0) return InvalidInput("decision_id: must be positive");
-  if (Status s = check_country(country); !s.ok()) return s;
-  const int64_t now = now_micros();
-  const std::string c = upper2(country);
-  Status st = run(
-      "INSERT INTO cases (created_us, updated_us, state, source, category, country, severity, report_count, "
-      "decision_id) VALUES (?1, ?1, 'new', 'pipeline', 'csam', ?2, ?3, 0, ?4)",
-      [&](SqliteStmt& s) {
-        s.bind(1, now);
-        s.bind_text(2, c);
-        s.bind(3, int64_t{severity});
-        s.bind(4, decision_id);
-      },
-      "open pipeline case");
-  if (!st.ok()) return st;
-  auto got = case_by_id(sqlite3_last_insert_rowid(db_));
-  if (!got.ok()) return got.status();
-  return *got.value();
+Result<std::vector<std::pair<int64_t, std::string>>> SqliteCaseStore::open_case_pdqs(int64_t limit) {
+  auto s = stmt(
+      "SELECT r.case_id, r.file_pdq FROM case_reports r JOIN cases c ON c.id = r.case_id "
+      "WHERE r.file_pdq <> '' AND c.state <> 'closed' ORDER BY r.id DESC LIMIT ?1");
+  if (!s.ok()) return s.status();
+  StmtUse use(*s.value());
+  s.value()->bind(1, std::max<int64_t>(limit, 0));
+  std::vector<std::pair<int64_t, std::string>> out;
+  int rc;
+  while ((rc = step(*s.value())) == SQLITE_ROW) out.emplace_back(s.value()->i64(0), s.value()->text(1));
+  if (step_failed(rc)) return sqlite_error(db_, "open case pdqs");
+  return out;
 }
 
 Result<std::optional<Case>> SqliteCaseStore::case_by_id(int64_t id) {
@@ -543,6 +547,18 @@ Result<Exposure> SqliteCaseStore::exposure(std::string_view reviewer, int64_t fr
   s.value()->bind(3, to_us);
   if (step(*s.value()) != SQLITE_ROW) return sqlite_error(db_, "exposure");
   return Exposure{s.value()->i64(0), s.value()->i64(1)};
+}
+
+Result<std::vector<int64_t>> SqliteCaseStore::revealed_evidence(int64_t case_id) {
+  auto s = stmt("SELECT DISTINCT evidence_id FROM reveals WHERE case_id = ?1 ORDER BY evidence_id");
+  if (!s.ok()) return s.status();
+  StmtUse use(*s.value());
+  s.value()->bind(1, case_id);
+  std::vector<int64_t> out;
+  int rc;
+  while ((rc = step(*s.value())) == SQLITE_ROW) out.push_back(s.value()->i64(0));
+  if (step_failed(rc)) return sqlite_error(db_, "revealed evidence");
+  return out;
 }
 
 Result<std::unique_ptr<CaseStore>> open_sqlite_cases(const std::string& path) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "report_samples.h"
+#include "reports/xml_tree.h"
 
 namespace chainbreak::reports {
 namespace {
@@ -103,6 +104,29 @@ TEST(CybertipFromCase, RefusesWhatIsNotReportable) {
   EXPECT_NE(got.status().message().find("category other"), std::string::npos);
   cybertip::Reporter nobody;  // no e-mail: the report does not validate
   EXPECT_FALSE(cybertip::report_from_case(assessed_case(), reports, nobody, {}).ok());
+}
+
+TEST(CybertipFromCase, ExportDocumentHoldsTheReportAndEachFile) {
+  auto reports = two_reports();
+  auto got = cybertip::report_from_case(assessed_case(), reports, minimal_report().reporter, {7});
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  auto xml = cybertip::case_report_xml(12, got.value());
+  ASSERT_TRUE(xml.ok()) << xml.status().message();
+  auto doc = parse_xml(xml.value());  // well-formed: one root
+  ASSERT_TRUE(doc.ok()) << doc.status().message() << "\n" << xml.value();
+  EXPECT_EQ(doc.value().name, "cybertipCase");
+  ASSERT_NE(doc.value().attribute("caseId"), nullptr);
+  EXPECT_EQ(*doc.value().attribute("caseId"), "12");
+  const XmlElement* report = doc.value().child("report");
+  ASSERT_NE(report, nullptr);
+  EXPECT_EQ(report->child("incidentSummary")->child("incidentType")->trimmed_text(),
+            "Child Pornography (possession, manufacture, and distribution)");
+  auto files = doc.value().children_named("fileDetails");
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(*files[0]->attribute("evidenceId"), "7");
+  EXPECT_EQ(files[0]->child("fileViewedByEsp")->trimmed_text(), "true");
+  EXPECT_EQ(files[0]->child("originalFileHash")->trimmed_text(), std::string(32, 'a'));
+  EXPECT_EQ(files[0]->child("reportId"), nullptr);  // unknown before submission
 }
 
 }  // namespace

@@ -13,28 +13,47 @@
   their rules, routing to a partner with a deadline, reveals and the daily
   exposure figure, roles enforced;
 - kill -9 while 1,000 reports are submitted concurrently: every report that
-  got a receipt is there after the restart.
-Report texts are plainly synthetic; the image is a generated fixture.
+  got a receipt is there after the restart;
+- reports to authorities from a case: the CyberTipline export (XML read
+  back with ElementTree: incident type, URL, the file's MD5, fileViewedByEsp
+  after a reveal), refused before the case is assessed illegal or without a
+  configured reporter, audit-logged; then submitted to the real local fake
+  (chainbreak-fake-cybertip), which received the file with the right MD5.
+Report texts are plainly synthetic; the images are a generated fixture and
+random noise.
 
-usage: cases_http_test.py CHAINBREAK FIXTURES_DIR [POSTGRES_CONNINFO]"""
+usage: cases_http_test.py CHAINBREAK FIXTURES_DIR FAKE_CYBERTIP [POSTGRES_CONNINFO]"""
+import base64
 import concurrent.futures
 import glob
+import hashlib
 import json
 import os
+import random
+import re
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
+import xml.etree.ElementTree as ET
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from service_support import Server, check, expect, expect_error, main, request, token  # noqa: E402
+from service_support import Failure, Server, check, expect, expect_error, main, request, token  # noqa: E402
 
+if len(sys.argv) < 4 or not os.access(sys.argv[3], os.X_OK):
+    print("FAIL: usage: cases_http_test.py CHAINBREAK FIXTURES_DIR FAKE_CYBERTIP [POSTGRES_CONNINFO]; "
+          "FAKE_CYBERTIP (build/chainbreak-fake-cybertip) is missing or not executable: %r"
+          % (sys.argv[3] if len(sys.argv) > 3 else None), file=sys.stderr)
+    sys.exit(1)
 BINARY = sys.argv[1]
 FIXTURES = sys.argv[2]
-PG = sys.argv[3] if len(sys.argv) > 3 else None
+FAKE = sys.argv[3]
+PG = sys.argv[4] if len(sys.argv) > 4 else None
 
 
 def form(fields, file_bytes=None, file_type="image/png"):
@@ -224,6 +243,124 @@ def intake(base, reviewer, curator, auditor, data_dir):
                 check(image[16:80] not in blob, "%s holds the uploaded file in clear" % path)
 
 
+def noise_png(seed, side=64):
+    """A PNG of random grey noise: plainly synthetic, and far (in PDQ) from
+    every other image, so its report opens a case of its own."""
+    rng = random.Random(seed)
+    raw = b"".join(b"\x00" + bytes(rng.randrange(256) for _ in range(side)) for _ in range(side))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+class FakeCybertip:
+    """The real chainbreak-fake-cybertip on a free loopback port."""
+
+    def __init__(self, user, password):
+        self.auth = "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+        self.proc = subprocess.Popen([FAKE, "--port", "0", "--user", user, "--password", password],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.match(r"listening on ([0-9.]+):(\d+)", line)
+        if not m:
+            self.proc.kill()
+            raise Failure("the fake CyberTipline did not start: %r %s" % (line, self.proc.stderr.read()))
+        self.base = "http://%s:%s" % (m.group(1), m.group(2))
+
+    def report(self, report_id):
+        """What the fake holds for a report (its test-only route)."""
+        req = urllib.request.Request(self.base + "/_fake/report/" + report_id, headers={"Authorization": self.auth})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read())
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def cybertip(base, reviewer, auditor, fake):
+    """A case's CyberTipline report: export, refusals, audit, submission."""
+    # pylint: disable=too-many-locals,too-many-statements
+    image = noise_png(int(time.time()))
+    url = "https://example.net/synthetic/cybertip-%d" % os.getpid()
+    body, h = form({"category": "csam", "url": url, "description": "Synthetic report for a CyberTipline test"},
+                   image)
+    expect(base, "POST", "/v1/reports", 201, raw=body, headers=h)
+    mine = [c for c in expect(base, "GET", "/v1/cases?limit=1000", 200, token=reviewer)["cases"] if c["url"] == url]
+    check(len(mine) == 1, "the CyberTipline test report opened no case of its own: %r" % mine)
+    case_id = mine[0]["id"]
+    c = expect(base, "GET", "/v1/cases/%d" % case_id, 200, token=reviewer)
+    check(len(c["evidence"]) == 1, "evidence of the CyberTipline case: %r" % c["evidence"])
+    eid = c["evidence"][0]["id"]
+    path = "/v1/cases/%d/cybertip" % case_id
+
+    # Not assessed illegal yet: nothing to report, nothing sent.
+    expect_error(base, "GET", path, 409, "case", token=reviewer)
+    expect_error(base, "POST", path + "/submit", 409, "case", token=reviewer)
+    expect_error(base, "GET", "/v1/cases/999999/cybertip", 404, "id", token=reviewer)
+    expect(base, "GET", path, 401)
+    expect(base, "GET", path, 403, token=auditor)
+
+    expect(base, "POST", "/v1/cases/%d/reveal" % case_id, 201, {"evidence_id": eid, "duration_ms": 800},
+           token=reviewer)
+    expect(base, "POST", "/v1/cases/%d/transition" % case_id, 200, {"to": "triage"}, token=reviewer)
+    expect(base, "POST", "/v1/cases/%d/transition" % case_id, 200,
+           {"to": "assessed", "assessment": "illegal_baseline"}, token=reviewer)
+
+    status, text, rh = request(base, "GET", path, token=reviewer)
+    check(status == 200 and rh.get("Content-Type", "").startswith("application/xml"),
+          "export: %d %r %r" % (status, rh.get("Content-Type"), text[:300]))
+    root = ET.fromstring(text.encode())
+    check(root.tag == "cybertipCase" and root.get("caseId") == str(case_id), "export root %r %r" % (root.tag,
+                                                                                                    root.attrib))
+    check(root.findtext("report/incidentSummary/incidentType")
+          == "Child Pornography (possession, manufacture, and distribution)",
+          "incidentType %r" % root.findtext("report/incidentSummary/incidentType"))
+    urls = [u.text for u in root.findall("report/internetDetails/webPageIncident/url")]
+    check(url in urls, "the reported URL is not in webPageIncident: %r" % urls)
+    check(root.findtext("report/reporter/reportingPerson/email") == "reports@example.org",
+          "reporter e-mail %r" % root.findtext("report/reporter/reportingPerson/email"))
+    check("Synthetic report for a CyberTipline test" not in text, "the report's description went into the export")
+    files = root.findall("fileDetails")
+    check(len(files) == 1 and files[0].get("evidenceId") == str(eid), "fileDetails %r" % [f.attrib for f in files])
+    md5 = hashlib.md5(image).hexdigest()
+    hashes = {x.get("hashType"): x.text for x in files[0].findall("originalFileHash")}
+    check(hashes.get("MD5") == md5, "MD5 in the export %r, uploaded %s" % (hashes, md5))
+    check(hashes.get("SHA256") == hashlib.sha256(image).hexdigest(), "SHA256 in the export %r" % hashes)
+    check(files[0].findtext("fileViewedByEsp") == "true", "fileViewedByEsp after a reveal: %r"
+          % files[0].findtext("fileViewedByEsp"))
+    check(files[0].findtext("fileRelevance") == "Reported", "fileRelevance")
+
+    # Submission to the real fake: the file arrives with its MD5; the case's
+    # state is left alone.
+    sent = expect(base, "POST", path + "/submit", 200, token=reviewer)
+    check(re.fullmatch(r"\d+", sent["report_id"] or "") and len(sent["files"]) == 1, "submit answer %r" % sent)
+    check(sent["files"][0]["evidence_id"] == eid and sent["files"][0]["md5"] == md5, "submitted file %r" % sent)
+    held = fake.report(sent["report_id"])
+    check(held["state"] == "finished", "the fake's report state %r" % held["state"])
+    check(len(held["files"]) == 1 and held["files"][0]["md5"] == md5 and held["files"][0]["size"] == len(image),
+          "the fake received %r, uploaded MD5 %s size %d" % (held["files"], md5, len(image)))
+    check("<fileViewedByEsp>true</fileViewedByEsp>" in held["files"][0]["fileDetailsXml"],
+          "fileinfo sent: %r" % held["files"][0]["fileDetailsXml"])
+    check(url in held["reportXml"], "the submitted report lacks the URL")
+    check(expect(base, "GET", "/v1/cases/%d" % case_id, 200, token=reviewer)["state"] == "assessed",
+          "submission changed the case's state")
+
+    entries = expect(base, "GET", "/v1/audit?limit=1000", 200, token=auditor)["entries"]
+    mine = [e for e in entries if e["target"] == "case:%d" % case_id]
+    acts = [e["action"] for e in mine]
+    for want in ("case.cybertip_export", "case.cybertip_submit", "case.cybertip_submitted"):
+        check(want in acts, "no %s audit entry for case %d: %r" % (want, case_id, acts))
+    done = [e for e in mine if e["action"] == "case.cybertip_submitted"][0]
+    check(done["detail"]["report_id"] == sent["report_id"] and done["actor"] == "analyst",
+          "submitted entry %r" % done)
+    check(any(e["action"] == "evidence.export" and e["target"] == "evidence:%d" % eid for e in entries),
+          "the evidence sent is not an evidence.export entry")
+    print("CyberTipline: case %d exported and submitted as report %s" % (case_id, sent["report_id"]))
+
+
 def crash(loc, data_dir):
     """kill -9 while 1,000 reports are submitted on 16 connections."""
     srv = Server(BINARY, loc)
@@ -282,6 +419,10 @@ def run():
     try:
         portal(srv.base)
         intake(srv.base, reviewer, curator, auditor, data_dir)
+        # This server has no reporter: reports to authorities say so.
+        e = expect_error(srv.base, "GET", "/v1/cases/1/cybertip", 409, "reporter", token=reviewer)
+        check("--reporter-name" in e["error"]["message"], "not-configured message %r" % e)
+        expect_error(srv.base, "POST", "/v1/cases/1/cybertip/submit", 409, "reporter", token=reviewer)
     finally:
         check(srv.stop() == 0, "serve did not stop cleanly: " + "".join(srv.log[-5:]))
     # The chain of custody as the service left it: intact, its head signed at
@@ -293,6 +434,21 @@ def run():
     check(v["ok"] and v["last_checkpoint_seq"] == v["head_seq"] and v["checkpoints"] >= 1,
           "the head is not signed: %r" % v)
     check(v["evidence_items"] == 2 and v["decrypted"] == 2, "evidence in the vault: %r" % v)
+
+    fake = FakeCybertip("esp", "synthetic-password")
+    try:
+        pw = os.path.join(tmp, "cybertip-password")
+        with open(pw, "w") as f:
+            f.write("synthetic-password\n")
+        srv = Server(BINARY, serve_args + ["--reporter-name", "Synthetic Hotline", "--reporter-email",
+                                           "reports@example.org", "--cybertip-url", fake.base, "--cybertip-user",
+                                           "esp", "--cybertip-password-file", pw])
+        try:
+            cybertip(srv.base, reviewer, auditor, fake)
+        finally:
+            check(srv.stop() == 0, "serve did not stop cleanly: " + "".join(srv.log[-5:]))
+    finally:
+        fake.stop()
     crash(serve_args, data_dir)
 
 

@@ -38,13 +38,27 @@ add_test(NAME service_payments
          COMMAND ${Python3_EXECUTABLE} ${SERVICE_TESTS}/payments_http_test.py $<TARGET_FILE:chainbreak>)
 set_tests_properties(service_payments PROPERTIES TIMEOUT 300)
 # Public reports and cases (issue 5): portal pages, intake, de-duplication,
-# receipts, the console routes, kill -9 during 1,000 concurrent reports.
+# receipts, the console routes, kill -9 during 1,000 concurrent reports, and
+# a case's CyberTipline report exported and submitted to the local fake.
 add_test(NAME service_cases_sqlite
-         COMMAND ${Python3_EXECUTABLE} ${SERVICE_TESTS}/cases_http_test.py $<TARGET_FILE:chainbreak> ${FIXTURES_DIR})
+         COMMAND ${Python3_EXECUTABLE} ${SERVICE_TESTS}/cases_http_test.py $<TARGET_FILE:chainbreak> ${FIXTURES_DIR}
+                 $<TARGET_FILE:chainbreak-fake-cybertip>)
 set_tests_properties(service_cases_sqlite PROPERTIES FIXTURES_REQUIRED fixtures TIMEOUT 300)
 add_test(NAME service_cases_postgres
          COMMAND ${PROJECT_SOURCE_DIR}/scripts/with-postgres.sh sh -c
-                 "exec \"$0\" \"$1\" \"$2\" \"$3\" \"$CHAINBREAK_TEST_PG\""
-                 ${Python3_EXECUTABLE} ${SERVICE_TESTS}/cases_http_test.py $<TARGET_FILE:chainbreak> ${FIXTURES_DIR})
+                 "exec \"$0\" \"$1\" \"$2\" \"$3\" \"$4\" \"$CHAINBREAK_TEST_PG\""
+                 ${Python3_EXECUTABLE} ${SERVICE_TESTS}/cases_http_test.py $<TARGET_FILE:chainbreak> ${FIXTURES_DIR}
+                 $<TARGET_FILE:chainbreak-fake-cybertip>)
 set_tests_properties(service_cases_postgres PROPERTIES FIXTURES_REQUIRED fixtures RESOURCE_LOCK chainbreak_postgres
                      TIMEOUT 300)
+# Where cases come from (issue 5): pipeline decisions with a "case" rule,
+# PDQ near-duplicate reports joining them, priority from bank matches.
+add_test(NAME service_case_sources_sqlite
+         COMMAND ${Python3_EXECUTABLE} ${SERVICE_TESTS}/case_sources_test.py $<TARGET_FILE:chainbreak> ${FIXTURES_DIR})
+set_tests_properties(service_case_sources_sqlite PROPERTIES FIXTURES_REQUIRED fixtures TIMEOUT 300)
+add_test(NAME service_case_sources_postgres
+         COMMAND ${PROJECT_SOURCE_DIR}/scripts/with-postgres.sh sh -c
+                 "exec \"$0\" \"$1\" \"$2\" \"$3\" \"$CHAINBREAK_TEST_PG\""
+                 ${Python3_EXECUTABLE} ${SERVICE_TESTS}/case_sources_test.py $<TARGET_FILE:chainbreak> ${FIXTURES_DIR})
+set_tests_properties(service_case_sources_postgres PROPERTIES FIXTURES_REQUIRED fixtures
+                     RESOURCE_LOCK chainbreak_postgres TIMEOUT 300)

@@ -222,15 +222,37 @@ TEST_P(CaseStoreTest, QueueOrdersLiveHarmThenSeverityThenReports) {
   NewReport live = report("https://example.org/q3");
   live.live_harm = true;
   auto harm = intake({live});
-  auto severe = cases_->open_pipeline_case(77, classification_severity("A1"), "fr");
-  ASSERT_TRUE(severe.ok()) << severe.status().message();
-  EXPECT_EQ(severe.value().source, "pipeline");
-  EXPECT_EQ(severe.value().country, "FR");
+  // An automated detection: a report row standing for decision 77, its
+  // file's gravest match A1.
+  NewReport detected = report("", "");
+  detected.category = "csam";
+  detected.country = "fr";
+  detected.file_sha256 = random_value(SignalType::kSha256);
+  detected.severity = classification_severity("A1");
+  detected.decision_id = 77;
+  auto severe_id = intake({detected})[0].case_id;
+  const Case severe = get(severe_id);
+  EXPECT_EQ(severe.source, "pipeline");
+  EXPECT_EQ(severe.decision_id, 77);
+  EXPECT_EQ(severe.country, "FR");
+  EXPECT_EQ(severe.severity, 4);
+  // A plain B2-matching report joins a case of a lower severity and raises
+  // it; a lower one never lowers it.
+  NewReport b2 = report("https://example.org/q2");
+  b2.severity = classification_severity("B2");
+  intake({b2});
+  EXPECT_EQ(get(many[0].case_id).severity, 1);
+  EXPECT_EQ(get(many[0].case_id).report_count, 3);
+  NewReport public_copy = report("", "Synthetic report of the same file");
+  public_copy.file_sha256 = detected.file_sha256;
+  EXPECT_EQ(intake({public_copy})[0].case_id, severe_id);
+  EXPECT_EQ(get(severe_id).severity, 4);
+  EXPECT_EQ(get(severe_id).report_count, 2);
   auto q = cases_->queue(std::nullopt, 10);
   ASSERT_TRUE(q.ok());
   ASSERT_EQ(q.value().size(), 4u);
   EXPECT_EQ(q.value()[0].id, harm[0].case_id);
-  EXPECT_EQ(q.value()[1].id, severe.value().id);
+  EXPECT_EQ(q.value()[1].id, severe_id);
   EXPECT_EQ(q.value()[2].id, many[0].case_id);
   EXPECT_EQ(q.value()[3].id, plain[0].case_id);
   auto only_new = cases_->queue(CaseState::kTriage, 10);
@@ -299,8 +321,56 @@ TEST_P(CaseStoreTest, RedactionClearsTheFieldsAndSaysWhich) {
   EXPECT_EQ(s.message().rfind("report:", 0), 0u) << s.message();
 }
 
+TEST_P(CaseStoreTest, RevealedEvidenceOfOneCaseEachOnce) {
+  EXPECT_TRUE(cases_->revealed_evidence(1).value().empty());
+  ASSERT_TRUE(cases_->add_reveal("reviewer-1", 1, 9, 100).ok());
+  ASSERT_TRUE(cases_->add_reveal("reviewer-2", 1, 3, 200).ok());
+  ASSERT_TRUE(cases_->add_reveal("reviewer-1", 1, 9, 0).ok());    // revealed twice: listed once
+  ASSERT_TRUE(cases_->add_reveal("reviewer-1", 2, 5, 300).ok());  // another case
+  auto got = cases_->revealed_evidence(1);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(got.value(), (std::vector<int64_t>{3, 9}));
+  EXPECT_EQ(cases_->revealed_evidence(2).value(), (std::vector<int64_t>{5}));
+  EXPECT_TRUE(cases_->revealed_evidence(987654).value().empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, CaseStoreTest, ::testing::Values(Backend::kSqlite), backend_name);
 INSTANTIATE_TEST_SUITE_P(Postgres, CaseStoreTest, ::testing::Values(Backend::kPostgres), backend_name);
 
 }  // namespace
+TEST_P(CaseStoreTest, JoinCaseIsAHintForOpenCasesOnly) {
+  NewReport first = report("", "Synthetic report with a picture");
+  first.file_sha256 = random_value(SignalType::kSha256);
+  first.file_pdq = random_value(SignalType::kPdq);
+  const int64_t id = intake({first})[0].case_id;
+  auto pdqs = cases_->open_case_pdqs(100);
+  ASSERT_TRUE(pdqs.ok()) << pdqs.status().message();
+  ASSERT_EQ(pdqs.value().size(), 1u);
+  EXPECT_EQ(pdqs.value()[0].first, id);
+  EXPECT_EQ(pdqs.value()[0].second, first.file_pdq);
+
+  NewReport near = report("https://example.org/elsewhere", "Synthetic near-duplicate");
+  near.join_case = id;
+  EXPECT_EQ(intake({near})[0].case_id, id);
+  EXPECT_EQ(get(id).report_count, 2);
+
+  TransitionRequest close;
+  close.to = CaseState::kClosed;
+  close.note = "synthetic";
+  ASSERT_TRUE(cases_->transition(id, close, "tester").ok());
+  EXPECT_TRUE(cases_->open_case_pdqs(100).value().empty());
+  // A hint naming a closed case opens a new case (or joins by URL/hash).
+  NewReport late = report("", "Synthetic late report");
+  late.join_case = id;
+  auto got = intake({late});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_NE(got[0].case_id, id);
+  EXPECT_TRUE(got[0].new_case);
+  NewReport bad = report("", "x");
+  bad.severity = 9;
+  auto refused = cases_->intake(std::vector<NewReport>{bad});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("reports[0].severity"), std::string::npos);
+}
+
 }  // namespace chainbreak::store::testing

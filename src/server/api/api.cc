@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <thread>
 
 #include "server/api/api_internal.h"
 #include "util/text.h"
@@ -253,6 +254,35 @@ Api::Api(pipeline::Engine& engine, ApiOptions options) : impl_(std::make_unique<
 }
 
 Api::~Api() = default;
+
+void Api::drain() { impl_->drain(); }
+
+bool Api::Impl::reserve_background(http::Response& res) {
+  std::lock_guard<std::mutex> lock(bg_mu);
+  if (bg_draining || bg_running >= kMaxBackground) {
+    http::json_error(res, 503, "unavailable",
+                     bg_draining ? "the server is stopping" : "too many submissions in progress; try again shortly");
+    return false;
+  }
+  ++bg_running;
+  return true;
+}
+
+void Api::Impl::run_background(std::function<void()> fn) {
+  std::thread([this, fn = std::move(fn)]() mutable {
+    fn();
+    fn = nullptr;  // what fn holds (the response's resume) goes before the slot is freed
+    std::lock_guard<std::mutex> lock(bg_mu);
+    --bg_running;
+    bg_cv.notify_all();
+  }).detach();
+}
+
+void Api::Impl::drain() {
+  std::unique_lock<std::mutex> lock(bg_mu);
+  bg_draining = true;
+  bg_cv.wait(lock, [this] { return bg_running == 0; });
+}
 
 void Api::handle(http::Request& req, http::Response& res) {
   auto t0 = std::chrono::steady_clock::now();

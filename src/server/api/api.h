@@ -16,10 +16,12 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "pipeline/auth.h"
 #include "pipeline/engine.h"
+#include "reports/cybertip_client.h"
 #include "server/http/http.h"
 #include "signals/pdq_file.h"
 
@@ -43,6 +45,12 @@ struct ApiOptions {
   // Public reports and cases (/v1/reports, /v1/cases, the portal and
   // console pages); nullptr: those routes answer 503. Not owned.
   CaseDesk* cases = nullptr;
+  // Reports to NCMEC built from cases (GET /v1/cases/{id}/cybertip, POST
+  // .../cybertip/submit; docs/CASES.md): who files them (without an e-mail
+  // those routes answer 409), and the CyberTipline service to submit to
+  // (nullopt: submission answers 409).
+  reports::cybertip::Reporter reporter;
+  std::optional<reports::cybertip::ClientOptions> cybertip;
 };
 
 class Api {
@@ -51,6 +59,11 @@ class Api {
   ~Api();
   // The handler to give http::HttpServer: routes, authenticates, counts.
   void handle(http::Request& req, http::Response& res);
+  // Waits until the work some requests run on threads of their own
+  // (CyberTipline submissions) has answered, and refuses new such work
+  // (503) from then on. Call before stopping the HTTP server: a response
+  // deferred past its shutdown could not be sent. The destructor drains too.
+  void drain();
 
  private:
   struct Impl;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -61,9 +62,10 @@ struct Api::Impl {
   void add_hma_routes();
   void add_hma_curation_routes();
   void add_payment_routes();
-  void add_case_routes();     // public reports (case_routes.cc)
-  void add_console_routes();  // cases, partners, reveals (console_routes.cc)
-  void add_web_routes();      // the portal and console pages (web_routes.cc)
+  void add_case_routes();         // public reports (case_routes.cc)
+  void add_console_routes();      // cases, partners, reveals (console_routes.cc)
+  void add_web_routes();          // the portal and console pages (web_routes.cc)
+  void add_case_report_routes();  // reports to NCMEC from cases (case_report_routes.cc)
 
   CaseDesk* cases = nullptr;  // options.cases
   // True (and a 503 set on res) when this server runs without reports and
@@ -71,6 +73,23 @@ struct Api::Impl {
   bool cases_off(http::Response& res) const;
 
   std::mutex pay_mu;  // the payment engine is single-threaded
+
+  // Work a request runs on a thread of its own (a CyberTipline submission
+  // waits on the network for minutes at worst), answering through
+  // Response::defer. reserve_background takes a slot: false, with a 503
+  // set on res, when draining or when kMaxBackground are running.
+  // run_background then runs fn on a new thread and frees the slot after
+  // fn returns (fn must call the response's resume() itself). drain()
+  // refuses new slots and waits for the running ones.
+  static constexpr int kMaxBackground = 8;
+  bool reserve_background(http::Response& res);
+  void run_background(std::function<void()> fn);
+  void drain();
+  std::mutex bg_mu;
+  std::condition_variable bg_cv;
+  int bg_running = 0;
+  bool bg_draining = false;
+  ~Impl() { drain(); }
 };
 
 // Writes j as the response body with the status.

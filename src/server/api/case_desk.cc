@@ -1,6 +1,7 @@
 #include "server/api/case_desk.h"
 
 #include <chrono>
+#include <optional>
 #include <utility>
 
 #include "custody/crypto.h"
@@ -79,6 +80,15 @@ Result<custody::Evidence> CaseDesk::read_evidence(int64_t id, std::string_view a
   return vault.read_evidence(id, actor);
 }
 
+Result<custody::Evidence> CaseDesk::export_evidence(int64_t id, std::string_view actor, std::string_view recipient) {
+  auto a = store::open_service_store(options_.location);
+  if (!a.ok()) return a.status();
+  auto c = store::open_custody_store(options_.location);
+  if (!c.ok()) return c.status();
+  custody::Vault vault(*a.value(), *c.value(), *key_);
+  return vault.export_evidence(id, actor, recipient);
+}
+
 void CaseDesk::intake_loop() {
   std::vector<Item> batch;
   for (;;) {
@@ -128,28 +138,82 @@ void CaseDesk::store_files(std::vector<Item>& batch) {
   batch.resize(kept);
 }
 
+void CaseDesk::reload_pdqs() {
+  pdqs_loaded_ = std::chrono::steady_clock::now();
+  auto got = writer_->open_case_pdqs(options_.max_pdqs);
+  if (!got.ok()) return;  // keep the old list; exact hashes and URLs still join
+  pdqs_.clear();
+  pdqs_.reserve(got.value().size());
+  for (const auto& [case_id, hex] : got.value()) {
+    auto h = pdq::Hash256::from_hex(hex);
+    if (h.ok()) pdqs_.emplace_back(h.value(), case_id);
+  }
+}
+
+int64_t CaseDesk::near_case(const pdq::Hash256& h) {
+  if (std::chrono::steady_clock::now() - pdqs_loaded_ > std::chrono::seconds(options_.pdq_refresh_seconds)) {
+    reload_pdqs();
+  }
+  int best = options_.pdq_threshold + 1;
+  int64_t found = 0;
+  for (const auto& [known, case_id] : pdqs_) {
+    const int d = pdq::hamming_distance(h, known);
+    if (d < best || (d == best && case_id < found)) best = d, found = case_id;
+  }
+  return found;
+}
+
 void CaseDesk::commit(std::vector<Item>& batch) {
+  if (options_.pdq_threshold < 0) return commit_range(batch, 0, batch.size());
+  std::vector<std::optional<pdq::Hash256>> hashes(batch.size());
+  size_t begin = 0;
+  while (begin < batch.size()) {
+    size_t end = begin;
+    for (; end < batch.size(); ++end) {
+      store::NewReport& r = batch[end].report;
+      if (r.file_pdq.empty() || r.join_case != 0) continue;
+      auto h = pdq::Hash256::from_hex(r.file_pdq);
+      if (!h.ok()) continue;
+      hashes[end] = h.value();
+      if (int64_t c = near_case(h.value())) {
+        r.join_case = c;
+        continue;
+      }
+      // A near-duplicate of a report of this batch that has no case yet:
+      // commit what comes before it first, so that it can join that case.
+      bool near_earlier = false;
+      for (size_t k = begin; k < end && !near_earlier; ++k) {
+        near_earlier = hashes[k] && pdq::hamming_distance(*hashes[k], h.value()) <= options_.pdq_threshold;
+      }
+      if (near_earlier) break;
+    }
+    commit_range(batch, begin, end);
+    begin = end;
+  }
+}
+
+void CaseDesk::commit_range(std::vector<Item>& batch, size_t begin, size_t end) {
   std::vector<store::NewReport> reports;
-  reports.reserve(batch.size());
-  for (const Item& it : batch) reports.push_back(it.report);
+  reports.reserve(end - begin);
+  for (size_t i = begin; i < end; ++i) reports.push_back(batch[i].report);
   auto got = writer_->intake(reports);
   counters_.commits.fetch_add(1, std::memory_order_relaxed);
   if (got.ok()) {
-    counters_.reports.fetch_add(batch.size(), std::memory_order_relaxed);
-    for (size_t i = 0; i < batch.size(); ++i) batch[i].done(got.value()[i]);
+    counters_.reports.fetch_add(end - begin, std::memory_order_relaxed);
+    for (size_t i = begin; i < end; ++i) {
+      const store::IntakeResult& res = got.value()[i - begin];
+      if (auto h = pdq::Hash256::from_hex(batch[i].report.file_pdq); h.ok()) pdqs_.emplace_back(h.value(), res.case_id);
+      batch[i].done(res);
+    }
     return;
   }
-  if (got.status().code() != ErrorCode::kInvalidInput || batch.size() == 1) {
-    for (Item& it : batch) it.done(got.status());
+  if (got.status().code() != ErrorCode::kInvalidInput || end - begin == 1) {
+    for (size_t i = begin; i < end; ++i) batch[i].done(got.status());
     return;
   }
   // One report was refused (nothing was written): commit the others alone,
   // so one bad report never costs anyone else their receipt.
-  for (Item& it : batch) {
-    std::vector<Item> one;
-    one.push_back(std::move(it));
-    commit(one);
-  }
+  for (size_t i = begin; i < end; ++i) commit_range(batch, i, i + 1);
 }
 
 }  // namespace chainbreak::api

@@ -4,6 +4,12 @@
 //     are written by one thread in one transaction (one fsync for the lot),
 //     and each request is answered only after that commit, so a receipt
 //     code is never handed out for a report that a crash could lose;
+//   - near-duplicates: a report whose file's PDQ hash is within
+//     pdq_threshold bits of a file in an open case joins that case (an
+//     in-memory list of the open cases' PDQ hashes, loaded from the store
+//     and reloaded every pdq_refresh_seconds so that cases opened by other
+//     replicas are seen; reports of one batch are split so that a
+//     near-duplicate of an earlier report in the batch joins its case);
 //   - uploaded files go to the evidence vault (encrypted, audited;
 //     src/custody/vault.h) on that thread before their report's commit,
 //     with the retention given to open(); a file is never kept in clear.
@@ -15,6 +21,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -28,6 +35,7 @@
 
 #include "custody/vault.h"
 #include "pipeline/engine.h"
+#include "signals/pdq/hash256.h"
 #include "store/case_store.h"
 #include "util/result.h"
 
@@ -45,6 +53,9 @@ class CaseDesk {
     std::string key_dir;                     // "" = custody::resolve_key_dir's default
     int64_t retention_seconds = 90 * 86400;  // of uploaded evidence
     size_t max_batch = 512;                  // reports per transaction at most
+    int pdq_threshold = 31;                  // near-duplicate distance (bits, 0..63; -1: off)
+    int64_t pdq_refresh_seconds = 10;        // reload of the open cases' PDQ hashes
+    int64_t max_pdqs = 1'000'000;            // open-case PDQ hashes kept in memory at most
   };
   // Opens the intake thread's connections (creating the tables) and the
   // evidence key (created on first use), and starts the thread. Errors:
@@ -68,6 +79,9 @@ class CaseDesk {
   // audited "evidence.view"). Errors: the vault's (kInvalidInput for an
   // unknown or purged id).
   Result<custody::Evidence> read_evidence(int64_t id, std::string_view actor);
+  // The same for handing the file to recipient (an authority: a report
+  // to NCMEC), audited as "evidence.export" naming the recipient.
+  Result<custody::Evidence> export_evidence(int64_t id, std::string_view actor, std::string_view recipient);
 
   // A pooled connection (opened on demand).
   Result<pipeline::Lease<store::CaseStore>> store();
@@ -85,6 +99,13 @@ class CaseDesk {
   // at once and drops it), then commits the reports.
   void store_files(std::vector<Item>& batch);
   void commit(std::vector<Item>& batch);
+  // One transaction for batch[begin, end) (one by one when a report is
+  // refused); remembers the PDQ hashes of what it stored.
+  void commit_range(std::vector<Item>& batch, size_t begin, size_t end);
+  // The open case whose file is nearest r's PDQ within the threshold (0:
+  // none). Reloads the list when it is older than pdq_refresh_seconds.
+  int64_t near_case(const pdq::Hash256& h);
+  void reload_pdqs();
 
   Options options_;
   std::optional<custody::EvidenceKey> key_;  // set by open(); immutable after
@@ -93,6 +114,9 @@ class CaseDesk {
   std::unique_ptr<store::ServiceStore> audit_;
   std::unique_ptr<store::CustodyStore> custody_;
   std::unique_ptr<custody::Vault> vault_;
+  // The open cases' PDQ hashes (intake thread only) and when loaded.
+  std::vector<std::pair<pdq::Hash256, int64_t>> pdqs_;
+  std::chrono::steady_clock::time_point pdqs_loaded_{};
 
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<store::CaseStore>> pool_;

@@ -151,6 +151,14 @@ void Api::Impl::add_case_routes() {
         for (const auto& s : sigs.value()) {
           if (s.type == store::SignalType::kPdq) r.file_pdq = s.hex;
         }
+        // A picture that matches a bank of known material raises the
+        // case's priority by the match's classification (matched only:
+        // nothing acts on a public report, and no decision is written).
+        pipeline::ContentRequest probe;
+        probe.signals = std::move(sigs.value());
+        probe.act = false;
+        if (auto matched = pipeline::process(engine, probe); matched.ok())
+          r.severity = gravest_severity(matched.value());
       } else if (!form.file_type.starts_with("video/")) {
         // One image or video file (docs/CASES.md): anything else is refused
         // before it is kept anywhere.

@@ -382,6 +382,8 @@ void Api::Impl::add_console_routes() {
     }
     send_json(res, 201, partner_json(made.value()));
   });
+
+  add_case_report_routes();
 }
 
 }  // namespace chainbreak::api

@@ -1,5 +1,7 @@
 #include "server/api/content.h"
 
+#include <algorithm>
+
 #include "signals/exact/digest.h"
 
 namespace chainbreak::api {
@@ -60,6 +62,37 @@ Result<std::vector<pipeline::Signal>> hash_content(std::string_view bytes, const
     out.push_back(std::move(s));
   }
   return out;
+}
+
+int gravest_severity(const pipeline::ContentResult& r) {
+  int worst = 0;
+  for (const auto& per : r.matches) {
+    for (const banks::Match& m : per) {
+      if (m.allowlist || m.suppressed || m.quarantined) continue;
+      worst = std::max(worst, store::classification_severity(m.entry.classification));
+    }
+  }
+  return worst;
+}
+
+store::NewReport detection_report(const pipeline::ContentResult& r, int64_t decision_id) {
+  store::NewReport n;
+  const std::string seed = "chainbreak-decision-v1:" + std::to_string(decision_id);
+  exact::Digester sha(exact::DigestType::kSha256);
+  sha.update({reinterpret_cast<const uint8_t*>(seed.data()), seed.size()});
+  n.receipt_hash = sha.finish();
+  n.category = "csam";
+  n.description = "Automated detection: decision " + std::to_string(decision_id);
+  n.severity = gravest_severity(r);
+  n.decision_id = decision_id;
+  for (const pipeline::Signal& s : r.signals) {
+    if (s.type == store::SignalType::kMd5) n.file_md5 = s.hex;
+    if (s.type == store::SignalType::kSha256) n.file_sha256 = s.hex;
+    if (s.type == store::SignalType::kPdq) n.file_pdq = s.hex;
+  }
+  // A decision on signals alone still needs something to stand on.
+  if (n.file_sha256.empty() && n.file_md5.empty() && n.file_pdq.empty()) n.description += " (signals only)";
+  return n;
 }
 
 }  // namespace chainbreak::api

@@ -1,8 +1,11 @@
 // /v1/hash, /v1/lookup (GET single, POST batch) and /v1/match (hash, match
 // and act in one call).
+#include <algorithm>
+
 #include "banks/hex.h"
 #include "pipeline/pipeline.h"
 #include "server/api/api_internal.h"
+#include "server/api/case_desk.h"
 #include "server/api/content.h"
 
 namespace chainbreak::api {
@@ -229,7 +232,31 @@ void Api::Impl::add_match_routes() {
                 {"rules", rules}};
     out["decision_id"] = r.value().decision ? Json(r.value().decision->id) : Json(nullptr);
     if (!r.value().verdict.quarantined_banks.empty()) out["quarantined_banks"] = r.value().verdict.quarantined_banks;
-    send_json(res, 200, out);
+    const bool wants_case = std::any_of(r.value().verdict.fired.begin(), r.value().verdict.fired.end(),
+                                        [](const store::Rule& x) { return x.action == store::ActionKind::kCase; });
+    if (!wants_case || !r.value().decision || cases == nullptr) {
+      if (wants_case) out["case_id"] = nullptr;  // reports and cases are off on this server
+      return send_json(res, 200, out);
+    }
+    // A rule asked for a case: the answer waits until the case report is
+    // committed (it joins an open case of the same picture, or opens one),
+    // so an acknowledged decision never lacks its case.
+    store::NewReport detection = detection_report(r.value(), r.value().decision->id);
+    res.defer = [this, detection = std::move(detection), out = std::move(out),
+                 &res](std::function<void()> resume) mutable {
+      cases->submit(std::move(detection), "", "",
+                    [&res, out = std::move(out), resume = std::move(resume)](Result<store::IntakeResult> got) mutable {
+                      if (got.ok()) {
+                        out["case_id"] = got.value().case_id;
+                        send_json(res, 200, out);
+                      } else {
+                        http::json_error(
+                            res, 503, "unavailable",
+                            "the decision is recorded but its case could not be opened: " + got.status().message());
+                      }
+                      resume();
+                    });
+    };
   });
 }
 
