@@ -47,6 +47,7 @@ struct ReportOptions {
   std::string key_dir;
   std::vector<std::string> files;
   std::string submit, user, password_file;
+  bool retake = false;  // --case --submit over an interrupted "pending" claim
   int timeout_ms = 60'000;
   // dsa
   int64_t decision = 0;
@@ -153,12 +154,27 @@ int run_cybertip_case(const ReportOptions& o) {
                      }});
   }
   ct::ClientOptions co = client_options(o, std::move(pw).value());
+  // One report per case (as the service's route): claim, then record.
+  auto claimed = cases.value()->claim_cybertip(o.case_id, o.retake);
+  if (!claimed.ok()) return fail(target, claimed.status());
+  if (!claimed.value()) {
+    auto c = cases.value()->get_case(o.case_id);
+    const std::string filed = c.ok() && c.value() ? c.value()->cybertip_report : "";
+    return fail(target, InvalidInput(filed == "pending" ? "a CyberTipline submission of this case is running or was "
+                                                          "interrupted; if NCMEC has no report for it, add --retake"
+                                                        : "already reported to NCMEC (report " + filed + ")"));
+  }
   nlohmann::json detail = {{"service", co.base_url}, {"evidence", evidence}};
   auto audit = sv.value()->append_audit("cli", "case.cybertip_submit", target, detail.dump());
-  if (!audit.ok()) return fail("audit log", audit.status());
+  if (!audit.ok()) {
+    (void)cases.value()->finish_cybertip(o.case_id, "");
+    return fail("audit log", audit.status());
+  }
   ct::Client client(co);
   auto status = client.status();
   auto sent = status.ok() ? ct::submit_sources(client, out.report, files) : Result<ct::SubmitOutcome>(status.status());
+  if (Status st = cases.value()->finish_cybertip(o.case_id, sent.ok() ? sent.value().report_id : ""); !st.ok())
+    std::fprintf(stderr, "chainbreak: warning: %s: cybertip claim: %s\n", target.c_str(), st.message().c_str());
   if (!sent.ok()) {
     (void)sv.value()->append_audit("cli", "case.cybertip_submit.failed", target,
                                    nlohmann::json{{"error", sent.status().message()}}.dump());
@@ -270,6 +286,8 @@ Command add_report_command(CLI::App& root) {
                 "Submit to this base URL (https://report.cybertip.org/ispws, https://exttest.cybertip.org/ispws, "
                 "production, test, or a local http:// fake)");
   c->add_option("--user", o->user, "CyberTipline API user (with --submit)");
+  c->add_flag("--retake", o->retake,
+              "With --case --submit: take over a submission that was interrupted (check NCMEC has no report first)");
   c->add_option("--password-file", o->password_file, "File holding the API password (with --submit)");
   c->add_option("--timeout-ms", o->timeout_ms, "Per-request timeout")->check(CLI::Range(100, 3'600'000));
 

@@ -31,7 +31,7 @@ std::string reporter_status(CaseState s);
 #define CASE_COLS                                                                                            \
   "id, created_us, updated_us, state, assessment, source, category, country, url_key, live_harm, severity, " \
   "report_count, partner_id, decision_id, notice_deadline_us, assessed_us, referred_us, notice_us, "         \
-  "removed_us, closed_us"
+  "removed_us, closed_us, cybertip_report"
 #define CASE_REPORT_COLS                                                                         \
   "id, case_id, created_us, category, country, url, description, language, contact, live_harm, " \
   "contact_withdrawn, file_md5, file_sha256, file_pdq, media_type, evidence_id, redacted"

@@ -66,6 +66,9 @@ struct Case {
   int64_t notice_deadline_us = 0;
   // When each milestone was reached (0: not yet), for time-to-x figures.
   int64_t assessed_us = 0, referred_us = 0, notice_us = 0, removed_us = 0, closed_us = 0;
+  // The NCMEC CyberTipline report filed for this case: "" none, "pending"
+  // while a submission runs (or after one was interrupted), else its id.
+  std::string cybertip_report;
 };
 
 // One public report, as given to intake().
@@ -214,6 +217,15 @@ class CaseStore {
   // (add_reveal), ascending, each once; empty for an unknown case or one
   // without reveals. For fileViewedByEsp in reports to authorities.
   virtual Result<std::vector<int64_t>> revealed_evidence(int64_t case_id) = 0;
+
+  // One CyberTipline report per case: claim_cybertip marks the case
+  // "pending" and returns true when nothing was filed or is being filed
+  // (also over an interrupted "pending" when retake_pending), false
+  // otherwise (nothing changed); finish_cybertip then records the report
+  // id, or "" to release the claim after a failed submission. Errors:
+  // kInvalidInput "case: ..." for an unknown case.
+  virtual Result<bool> claim_cybertip(int64_t case_id, bool retake_pending) = 0;
+  virtual Status finish_cybertip(int64_t case_id, std::string_view report_id) = 0;
 };
 
 // Same location rules as open_service_store.

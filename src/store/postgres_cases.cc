@@ -28,6 +28,7 @@
 
 #include "store/case_internal.h"
 #include "store/pg_db.h"
+#include "store/postgres_case_intake.h"
 #include "store/postgres_store.h"    // str()
 #include "store/service_internal.h"  // now_micros()
 #include "store/store_internal.h"
@@ -45,7 +46,8 @@ CREATE TABLE IF NOT EXISTS cases (
   report_count BIGINT NOT NULL DEFAULT 0, partner_id BIGINT NOT NULL DEFAULT 0,
   decision_id BIGINT NOT NULL DEFAULT 0, notice_deadline_us BIGINT NOT NULL DEFAULT 0,
   assessed_us BIGINT NOT NULL DEFAULT 0, referred_us BIGINT NOT NULL DEFAULT 0,
-  notice_us BIGINT NOT NULL DEFAULT 0, removed_us BIGINT NOT NULL DEFAULT 0, closed_us BIGINT NOT NULL DEFAULT 0
+  notice_us BIGINT NOT NULL DEFAULT 0, removed_us BIGINT NOT NULL DEFAULT 0, closed_us BIGINT NOT NULL DEFAULT 0,
+  cybertip_report TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS cases_open_url ON cases (url_key, id) WHERE state <> 'closed' AND url_key <> '';
 CREATE INDEX IF NOT EXISTS cases_by_state ON cases (state);
@@ -181,6 +183,10 @@ const PgStatement kStatements[] = {
     {"case_exposure",
      "SELECT COUNT(*), COALESCE(SUM(duration_ms), 0) FROM reveals WHERE reviewer = $1 AND time_us >= $2 AND "
      "time_us < $3"},
+    {"case_claim_cybertip",
+     "UPDATE cases SET cybertip_report = 'pending' WHERE id = $1 AND (cybertip_report = '' OR "
+     "($2::boolean AND cybertip_report = 'pending')) RETURNING id"},
+    {"case_finish_cybertip", "UPDATE cases SET cybertip_report = $2 WHERE id = $1 RETURNING id"},
     {"case_revealed_evidence", "SELECT DISTINCT evidence_id FROM reveals WHERE case_id = $1 ORDER BY evidence_id"},
 };
 
@@ -206,6 +212,7 @@ Case read_case(const PGresult* r, int i) {
   c.notice_us = pg_i64(r, i, 17);
   c.removed_us = pg_i64(r, i, 18);
   c.closed_us = pg_i64(r, i, 19);
+  c.cybertip_report = pg_text(r, i, 20);
   return c;
 }
 
@@ -286,6 +293,8 @@ class PostgresCaseStore final : public CaseStore {
   Result<Exposure> exposure(std::string_view reviewer, int64_t from_us, int64_t to_us) override;
   Result<std::vector<std::pair<int64_t, std::string>>> open_case_pdqs(int64_t limit) override;
   Result<std::vector<int64_t>> revealed_evidence(int64_t case_id) override;
+  Result<bool> claim_cybertip(int64_t case_id, bool retake_pending) override;
+  Status finish_cybertip(int64_t case_id, std::string_view report_id) override;
 
  private:
   // Readies the connection and runs a prepared statement outside any
@@ -296,14 +305,20 @@ class PostgresCaseStore final : public CaseStore {
   }
   // intake()'s work for report i inside its transaction.
   Result<IntakeResult> intake_one(const NewReport& r, size_t i, int64_t now);
+  // intake() one statement per report (pipelined): the path that names the
+  // report at fault, and takes a case closed meanwhile in its stride.
+  Result<std::vector<IntakeResult>> intake_each(std::span<const NewReport> reports);
 
   PgConn db_;
 };
 
 Status PostgresCaseStore::init(const std::string& conninfo) {
-  return pg_open_with_schema(db_, conninfo, "reveals_by_reviewer", kCaseSchema,
-                             std::span<const PgStatement>(std::begin(kStatements), std::end(kStatements)),
-                             "apply case schema");
+  static const std::vector<PgStatement> statements = [] {
+    std::vector<PgStatement> all(std::begin(kStatements), std::end(kStatements));
+    all.insert(all.end(), std::begin(kPgBatchIntakeStatements), std::end(kPgBatchIntakeStatements));
+    return all;
+  }();
+  return pg_open_with_schema(db_, conninfo, "reveals_by_reviewer", kCaseSchema, statements, "apply case schema");
 }
 
 Result<IntakeResult> PostgresCaseStore::intake_one(const NewReport& r, size_t i, int64_t now) {
@@ -356,7 +371,26 @@ Result<std::vector<IntakeResult>> PostgresCaseStore::intake(std::span<const NewR
   constexpr std::string_view op = "intake";
   for (size_t i = 0; i < reports.size(); ++i) {
     if (Status s = check_report(reports[i], i); !s.ok()) return s;
+    // Bytes PostgreSQL would refuse, in a field check_report leaves unchecked.
+    if (!valid_text(reports[i].media_type))
+      return InvalidInput("reports[" + std::to_string(i) + "].media_type: is not UTF-8 text");
   }
+  {
+    // The set-based path: a few statements for the whole batch.
+    PgTxn txn(db_);
+    if (Status s = txn.begin(kIntakeBegin, op); !s.ok()) return s;
+    auto batch = pg_intake_batch(db_, reports, now_micros());
+    if (!batch.ok()) return batch.status();
+    if (batch.value()) {
+      if (Status s = txn.commit(op); !s.ok()) return s;
+      return std::move(*batch.value());
+    }
+  }  // rolled back: one statement per report tells which one and why
+  return intake_each(reports);
+}
+
+Result<std::vector<IntakeResult>> PostgresCaseStore::intake_each(std::span<const NewReport> reports) {
+  constexpr std::string_view op = "intake";
   PgTxn txn(db_);
   if (Status s = txn.begin(kIntakeBegin, op); !s.ok()) return s;
   const int64_t now = now_micros();
@@ -561,6 +595,24 @@ Result<std::vector<int64_t>> PostgresCaseStore::revealed_evidence(int64_t case_i
   auto r = run1("case_revealed_evidence", {str(case_id)}, "revealed evidence");
   if (!r.ok()) return r.status();
   return all_rows<int64_t>(r.value().get(), [](const PGresult* q, int i) { return pg_i64(q, i, 0); });
+}
+
+Result<bool> PostgresCaseStore::claim_cybertip(int64_t case_id, bool retake_pending) {
+  auto r = run1("case_claim_cybertip", {str(case_id), str(retake_pending)}, "claim cybertip");
+  if (!r.ok()) return r.status();
+  if (PQntuples(r.value().get()) == 1) return true;
+  auto c = get_case(case_id);
+  if (!c.ok()) return c.status();
+  if (!c.value()) return InvalidInput("case: no case " + std::to_string(case_id));
+  return false;
+}
+
+Status PostgresCaseStore::finish_cybertip(int64_t case_id, std::string_view report_id) {
+  if (!valid_text(report_id)) return InvalidInput("report_id: is not UTF-8 text");
+  auto r = run1("case_finish_cybertip", {str(case_id), std::string(report_id)}, "finish cybertip");
+  if (!r.ok()) return r.status();
+  if (PQntuples(r.value().get()) != 1) return InvalidInput("case: no case " + std::to_string(case_id));
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<CaseStore>> open_postgres_cases(const std::string& conninfo) {

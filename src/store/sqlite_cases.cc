@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS cases (
   report_count INTEGER NOT NULL DEFAULT 0, partner_id INTEGER NOT NULL DEFAULT 0,
   decision_id INTEGER NOT NULL DEFAULT 0, notice_deadline_us INTEGER NOT NULL DEFAULT 0,
   assessed_us INTEGER NOT NULL DEFAULT 0, referred_us INTEGER NOT NULL DEFAULT 0,
-  notice_us INTEGER NOT NULL DEFAULT 0, removed_us INTEGER NOT NULL DEFAULT 0, closed_us INTEGER NOT NULL DEFAULT 0);
+  notice_us INTEGER NOT NULL DEFAULT 0, removed_us INTEGER NOT NULL DEFAULT 0, closed_us INTEGER NOT NULL DEFAULT 0,
+  cybertip_report TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS cases_open_url ON cases (url_key) WHERE state <> 'closed' AND url_key <> '';
 CREATE INDEX IF NOT EXISTS cases_by_state ON cases (state);
 CREATE TABLE IF NOT EXISTS case_reports (
@@ -73,6 +74,7 @@ Case read_case(const SqliteStmt& s) {
   c.notice_us = s.i64(17);
   c.removed_us = s.i64(18);
   c.closed_us = s.i64(19);
+  c.cybertip_report = s.text(20);
   return c;
 }
 
@@ -123,6 +125,8 @@ class SqliteCaseStore final : public CaseStore {
   Result<Exposure> exposure(std::string_view reviewer, int64_t from_us, int64_t to_us) override;
   Result<std::vector<std::pair<int64_t, std::string>>> open_case_pdqs(int64_t limit) override;
   Result<std::vector<int64_t>> revealed_evidence(int64_t case_id) override;
+  Result<bool> claim_cybertip(int64_t case_id, bool retake_pending) override;
+  Status finish_cybertip(int64_t case_id, std::string_view report_id) override;
 
  private:
   // The statement for sql, prepared on first use and kept.
@@ -182,6 +186,7 @@ Result<std::vector<IntakeResult>> SqliteCaseStore::intake(std::span<const NewRep
     for (size_t i = 0; i < reports.size(); ++i) {
       const NewReport& r = reports[i];
       const std::string key = normalise_url(r.url);
+      const std::string country = upper2(r.country);
       int64_t case_id = 0;
       auto find = [&](const char* sql, const std::string& v) -> Status {
         if (case_id != 0 || v.empty() || v == "0") return Status::Ok();
@@ -228,7 +233,6 @@ Result<std::vector<IntakeResult>> SqliteCaseStore::intake(std::span<const NewRep
         StmtUse use(*s.value());
         s.value()->bind(1, now);
         s.value()->bind_text(2, r.category);
-        const std::string country = upper2(r.country);
         s.value()->bind_text(3, country);
         s.value()->bind_text(4, key);
         s.value()->bind(5, int64_t{r.live_harm});
@@ -244,13 +248,12 @@ Result<std::vector<IntakeResult>> SqliteCaseStore::intake(std::span<const NewRep
             s.bind(1, case_id);
             s.bind(2, now);
             s.bind(3, int64_t{r.live_harm});
-            s.bind_text(4, upper2(r.country));
+            s.bind_text(4, country);  // a named string: SQLite keeps the pointer until the step
             s.bind(5, int64_t{r.severity});
           },
           "intake: count report");
       if (!st.ok()) return st;
       if (sqlite3_changes(db_) != 1) return IoError("intake: case " + std::to_string(case_id) + " vanished");
-      const std::string country = upper2(r.country);
       st = run(
           "INSERT INTO case_reports (case_id, created_us, receipt_hash, category, country, url, description, "
           "language, contact, live_harm, file_md5, file_sha256, file_pdq, media_type, evidence_id) "
@@ -559,6 +562,36 @@ Result<std::vector<int64_t>> SqliteCaseStore::revealed_evidence(int64_t case_id)
   while ((rc = step(*s.value())) == SQLITE_ROW) out.push_back(s.value()->i64(0));
   if (step_failed(rc)) return sqlite_error(db_, "revealed evidence");
   return out;
+}
+
+Result<bool> SqliteCaseStore::claim_cybertip(int64_t case_id, bool retake_pending) {
+  Status st = run(
+      "UPDATE cases SET cybertip_report = 'pending' WHERE id = ?1 AND (cybertip_report = '' OR "
+      "(?2 AND cybertip_report = 'pending'))",
+      [&](SqliteStmt& s) {
+        s.bind(1, case_id);
+        s.bind(2, int64_t{retake_pending});
+      },
+      "claim cybertip");
+  if (!st.ok()) return st;
+  if (sqlite3_changes(db_) == 1) return true;
+  auto c = case_by_id(case_id);
+  if (!c.ok()) return c.status();
+  if (!c.value()) return InvalidInput("case: no case " + std::to_string(case_id));
+  return false;
+}
+
+Status SqliteCaseStore::finish_cybertip(int64_t case_id, std::string_view report_id) {
+  Status st = run(
+      "UPDATE cases SET cybertip_report = ?2 WHERE id = ?1",
+      [&](SqliteStmt& s) {
+        s.bind(1, case_id);
+        s.bind_text(2, report_id);
+      },
+      "finish cybertip");
+  if (!st.ok()) return st;
+  if (sqlite3_changes(db_) != 1) return InvalidInput("case: no case " + std::to_string(case_id));
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<CaseStore>> open_sqlite_cases(const std::string& path) {

@@ -153,6 +153,11 @@ if command -v curl > /dev/null; then
   curl -sf -u esp:pw "http://127.0.0.1:$PORT/_fake/report/$RID" > "$T/held.json" || fail "fake report $RID"
   grep -q "\"md5\":\"$CMD5\"" "$T/held.json" || fail "the fake did not receive the file: $(cat "$T/held.json")"
   grep -q '"state":"finished"' "$T/held.json" || fail "the fake's report is not finished"
+  # One report per case: a second submission is refused, naming the first.
+  "$CB" report cybertip --case "$CASE" --data "$T/data" $WHO --submit "http://127.0.0.1:$PORT" --user esp \
+    --password-file "$T/pw" --retake > /dev/null 2> "$T/err"
+  [ $? -eq 2 ] || fail "a second submission of case $CASE should exit 2"
+  grep -q "already reported to NCMEC (report $RID)" "$T/err" || fail "second submission: $(cat "$T/err")"
   if command -v sqlite3 > /dev/null; then
     for action in case.cybertip_export case.cybertip_submit case.cybertip_submitted evidence.export; do
       [ "$(sqlite3 "$T/data/chainbreak.db" "select count(*) from audit_log where action='$action' and actor='cli'")" = 1 ] \

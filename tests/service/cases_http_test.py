@@ -345,8 +345,13 @@ def cybertip(base, reviewer, auditor, fake):
     check("<fileViewedByEsp>true</fileViewedByEsp>" in held["files"][0]["fileDetailsXml"],
           "fileinfo sent: %r" % held["files"][0]["fileDetailsXml"])
     check(url in held["reportXml"], "the submitted report lacks the URL")
-    check(expect(base, "GET", "/v1/cases/%d" % case_id, 200, token=reviewer)["state"] == "assessed",
-          "submission changed the case's state")
+    after = expect(base, "GET", "/v1/cases/%d" % case_id, 200, token=reviewer)
+    check(after["state"] == "assessed", "submission changed the case's state")
+    # One report per case: the id is on the case, and a second submission
+    # (another reviewer, a reload) is refused, also with ?retake=true.
+    check(after["cybertip_report"] == sent["report_id"], "case's cybertip_report %r" % after["cybertip_report"])
+    expect_error(base, "POST", path + "/submit", 409, "case", token=reviewer)
+    expect_error(base, "POST", path + "/submit?retake=true", 409, "case", token=reviewer)
 
     entries = expect(base, "GET", "/v1/audit?limit=1000", 200, token=auditor)["entries"]
     mine = [e for e in entries if e["target"] == "case:%d" % case_id]

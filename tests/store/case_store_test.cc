@@ -338,6 +338,28 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, CaseStoreTest, ::testing::Values(Backend::kSqli
 INSTANTIATE_TEST_SUITE_P(Postgres, CaseStoreTest, ::testing::Values(Backend::kPostgres), backend_name);
 
 }  // namespace
+TEST_P(CaseStoreTest, OneCybertipReportPerCase) {
+  const int64_t id = intake({report("https://example.org/tip")})[0].case_id;
+  EXPECT_EQ(get(id).cybertip_report, "");
+  auto first = cases_->claim_cybertip(id, false);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_TRUE(first.value());
+  EXPECT_EQ(get(id).cybertip_report, "pending");
+  EXPECT_FALSE(cases_->claim_cybertip(id, false).value());  // a second submission waits its turn
+  ASSERT_TRUE(cases_->finish_cybertip(id, "").ok());        // the first failed: released
+  EXPECT_TRUE(cases_->claim_cybertip(id, false).value());
+  // An interrupted submission stays pending until someone retakes it.
+  EXPECT_FALSE(cases_->claim_cybertip(id, false).value());
+  EXPECT_TRUE(cases_->claim_cybertip(id, true).value());
+  ASSERT_TRUE(cases_->finish_cybertip(id, "100042").ok());
+  EXPECT_EQ(get(id).cybertip_report, "100042");
+  EXPECT_FALSE(cases_->claim_cybertip(id, true).value());  // filed: never again
+  auto unknown = cases_->claim_cybertip(id + 1000, false);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("case"), std::string::npos);
+  EXPECT_FALSE(cases_->finish_cybertip(id + 1000, "1").ok());
+}
+
 TEST_P(CaseStoreTest, JoinCaseIsAHintForOpenCasesOnly) {
   NewReport first = report("", "Synthetic report with a picture");
   first.file_sha256 = random_value(SignalType::kSha256);

@@ -14,6 +14,7 @@ add_executable(chainbreak_store_tests
   ${CMAKE_CURRENT_SOURCE_DIR}/store/service_store_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/store/service_outbox_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/store/case_store_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/store/case_intake_oracle_test.cc
 )
 target_link_libraries(chainbreak_store_tests PRIVATE chainbreak_store PostgreSQL::PostgreSQL SQLite::SQLite3 OpenSSL::Crypto
                       GTest::gtest_main

@@ -1,45 +1,56 @@
 // Browser tests of the reporting portal (/report) and the review console
 // (/console) in real headless Chromium (Debian's /usr/bin/chromium driven by
 // playwright-core). Everything submitted is synthetic: texts say so, images
-// are stripes generated here.
+// are stripes and rings generated in lib.mjs.
 //
-//   node portal_test.mjs BASE_URL REVIEWER_TOKEN
-//   (or CHAINBREAK_URL / CHAINBREAK_TOKEN in the environment)
+//   node portal_test.mjs BASE_URL REVIEWER_TOKEN ADMIN_TOKEN
+//   (or CHAINBREAK_URL / CHAINBREAK_TOKEN / CHAINBREAK_ADMIN_TOKEN)
 //
 // The server must have a partner named "Synthetic Hotline GB" (or
-// PARTNER_NAME) in its routing table. Screenshots of every step go to
-// ARTIFACTS_DIR (default tests/web/artifacts). Exit status 0 when every check
-// passed; otherwise 1 with "FAIL: <step>: <why>" on stderr.
+// PARTNER_NAME) in its routing table, a reporter (serve --reporter-name,
+// --reporter-email) and a CyberTipline service: the local fake
+// chainbreak-fake-cybertip, named by FAKE_CYBERTIP_URL, FAKE_CYBERTIP_USER
+// and FAKE_CYBERTIP_PASSWORD (the test reads what the fake received). The
+// admin token sets up a bank, a rule and a pipeline case. Screenshots of
+// every step go to ARTIFACTS_DIR (default tests/web/artifacts). Exit status 0
+// when every check passed; otherwise 1 with "FAIL: <step>: <why>" on stderr.
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import {
+  Failure, check, stripesPng, ringsPng, createPipelineCase, fakeReport, overdueRuleMismatches,
+  lowContrastBadges, pretendDeadlinePassed
+} from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const base = (process.argv[2] || process.env.CHAINBREAK_URL || '').replace(/\/+$/, '');
 const token = process.argv[3] || process.env.CHAINBREAK_TOKEN || '';
+const adminToken = process.argv[4] || process.env.CHAINBREAK_ADMIN_TOKEN || '';
+const fake = { url: (process.env.FAKE_CYBERTIP_URL || '').replace(/\/+$/, ''),
+               user: process.env.FAKE_CYBERTIP_USER || '', password: process.env.FAKE_CYBERTIP_PASSWORD || '' };
 const partnerName = process.env.PARTNER_NAME || 'Synthetic Hotline GB';
 const artifacts = path.resolve(process.env.ARTIFACTS_DIR || path.join(here, 'artifacts'));
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const slowStep = Number(process.env.STEP_TIMEOUT_MS || 15000);
 
-if (!/^https?:\/\/[^/]+$/.test(base) || !token) {
-  console.error('usage: node portal_test.mjs BASE_URL REVIEWER_TOKEN (or CHAINBREAK_URL, CHAINBREAK_TOKEN)');
+if (!/^https?:\/\/[^/]+$/.test(base) || !token || !adminToken) {
+  console.error('usage: node portal_test.mjs BASE_URL REVIEWER_TOKEN ADMIN_TOKEN (or CHAINBREAK_URL, CHAINBREAK_TOKEN, CHAINBREAK_ADMIN_TOKEN)');
+  process.exit(2);
+}
+if (!/^https?:\/\/[^/]+$/.test(fake.url) || !fake.user || !fake.password) {
+  console.error('FAKE_CYBERTIP_URL, FAKE_CYBERTIP_USER and FAKE_CYBERTIP_PASSWORD must name the fake CyberTipline serve submits to');
   process.exit(2);
 }
 const origin = new URL(base).origin;
 const run = crypto.randomBytes(4).toString('hex');  // lowercase: URLs are compared as normalised
 fs.mkdirSync(artifacts, { recursive: true });
 for (const f of fs.readdirSync(artifacts)) {  // the previous run's screenshots
-  if (/^(\d\d-.*|FAILED-.*)\.png$|^receipts\.json$/.test(f)) fs.rmSync(path.join(artifacts, f));
+  if (/^(\d\d-.*|FAILED-.*)\.png$|^receipts\.json$|^case-cybertip\.xml$/.test(f)) fs.rmSync(path.join(artifacts, f));
 }
 
 // ---------------------------------------------------------------- helpers
-
-class Failure extends Error {}
-function check(cond, what) { if (!cond) throw new Failure(what); }
 
 let shotNo = 0;
 async function shot(page, name) {
@@ -77,53 +88,8 @@ async function failureShots(name) {
   }
 }
 
-// Synthetic PNG: coloured stripes (horizontal, vertical or diagonal), with
-// a per-run phase so each run's files differ.
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-function stripesPng(kind, seed, width = 160, height = 120) {
-  const palette = [[230, 57, 70], [241, 250, 238], [69, 123, 157], [29, 53, 87], [244, 162, 97], [42, 157, 143]];
-  const band = 8 + (seed % 9);
-  const raw = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    const row = y * (width * 3 + 1);
-    raw[row] = 0;  // filter: none
-    for (let x = 0; x < width; x++) {
-      const v = kind === 'horizontal' ? y : kind === 'vertical' ? x : x + y;
-      const [r, g, b] = palette[(Math.floor((v + seed) / band) + seed) % palette.length];
-      raw.set([r, g, b], row + 1 + x * 3);
-    }
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; ihdr[9] = 2; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;  // 8-bit RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))
-  ]);
-}
 const seed = parseInt(run.slice(0, 4), 16);
+const enPng = stripesPng('horizontal', seed);  // the English report's file: its MD5 goes to NCMEC
 
 // Every request any page makes must go to the server under test.
 const foreign = [];
@@ -278,7 +244,7 @@ async function main() {
     await pe.getByLabel('Country where you saw it or where it is hosted').selectOption('GB');
     await pe.getByLabel('A child may be in danger right now').check();
     await pe.getByLabel('How can we contact you? (optional)').fill('synthetic-reporter@example.org');
-    await pe.getByLabel('File (optional)').setInputFiles({ name: 'stripes-en.png', mimeType: 'image/png', buffer: stripesPng('horizontal', seed) });
+    await pe.getByLabel('File (optional)').setInputFiles({ name: 'stripes-en.png', mimeType: 'image/png', buffer: enPng });
     await shot(pe, 'portal-en-filled');
     await pe.getByRole('button', { name: 'Send report' }).click();
     receipts.en = await receiptOf(pe, 'en');
@@ -435,6 +401,12 @@ async function main() {
     await shot(pe, 'portal-en-withdrawn');
   });
 
+  // ---- A case from the matching pipeline, through the HTTP API only.
+  let pipeline;
+  await step('setup: a rule with the case action opens a pipeline case (POST /v1/match)', async () => {
+    pipeline = await createPipelineCase(base, adminToken, ringsPng(seed), `synthetic-pipeline-${run}`);
+  });
+
   // ---- The review console.
   const cc = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 1000 } });
   watch(cc);
@@ -473,6 +445,44 @@ async function main() {
     await shot(pc, 'console-queue');
   });
 
+  await step('console: the overdue rule and the badges, on made-up cases', async () => {
+    const bad = await overdueRuleMismatches(pc);
+    check(bad.length === 0, bad.join('; '));
+  }, { fatal: false });
+
+  await step('console: the pipeline case is in the queue as an automated detection, classification A1', async () => {
+    const link = pc.locator(`.queue-link[data-case-id="${pipeline.caseId}"]`);
+    await link.waitFor({ timeout: slowStep }).catch(async () => {
+      throw new Failure(`pipeline case ${pipeline.caseId} is not in the queue; queue shows: ${await pc.locator('#queue').innerText()}`);
+    });
+    const badges = await link.locator('.flag').allInnerTexts();
+    check(badges.includes(`Automated detection (decision ${pipeline.decisionId})`) && badges.includes('Classification A1'),
+          `pipeline case badges in the queue: ${JSON.stringify(badges)}`);
+    const en = pc.locator('.queue-link', { hasText: urls.en }).first();
+    const enBadges = await en.locator('.flag').allInnerTexts();
+    check(JSON.stringify(enBadges) === JSON.stringify(['Live harm']), `the English report's badges: ${JSON.stringify(enBadges)}`);
+    // Priority: live harm, then A1, then the cases without a match.
+    const order = await pc.locator('.queue-link').evaluateAll((as) => as.map((a) => a.getAttribute('data-case-id')));
+    const es = await pc.locator('.queue-link', { hasText: urls.es }).first().getAttribute('data-case-id');
+    check(order.indexOf(pipeline.caseId) >= 0 && order.indexOf(pipeline.caseId) < order.indexOf(es),
+          `the A1 pipeline case is not above the Spanish report in the queue: ${order.join(', ')}`);
+    const low = await lowContrastBadges(pc);
+    check(low.length === 0, `badges below 4.5:1: ${low.join('; ')}`);
+    await link.click();
+    await pc.locator('#case-source[data-source="pipeline"]').waitFor({ timeout: slowStep }).catch(async () => {
+      throw new Failure(`the pipeline case did not open as one: ${await pc.locator('#case').innerText()}`);
+    });
+    check(await pc.locator('#case-source').innerText() === `Automated detection (decision ${pipeline.decisionId})`,
+          `source shown as ${JSON.stringify(await pc.locator('#case-source').innerText())}`);
+    const flags = await pc.locator('#case-flags .flag').allInnerTexts();
+    check(flags.includes(`Automated detection (decision ${pipeline.decisionId})`) && flags.includes('Classification A1'),
+          `case view badges: ${JSON.stringify(flags)}`);
+    check((await pc.locator('#case-facts').innerText()).includes('Classification A1 (gravest match)'), 'priority does not name A1');
+    check(await pc.locator('#cybertip-actions').isHidden(), 'NCMEC buttons offered for a case not assessed');
+    check((await pc.locator('#cybertip-why').innerText()).includes('only a case assessed illegal'), 'no reason given why NCMEC is unavailable');
+    await shot(pc, 'console-pipeline-case');
+  });
+
   await step('console: the English report is in the queue; open it', async () => {
     const link = pc.locator('.queue-link', { hasText: urls.en });
     await link.first().waitFor({ timeout: slowStep }).catch(async () => {
@@ -480,13 +490,17 @@ async function main() {
     });
     caseId = await link.first().getAttribute('data-case-id');
     await link.first().click();
-    await pc.locator('#case-state').waitFor({ timeout: slowStep }).catch(async () => {
+    // Marked current once rendered (another case was open before).
+    await pc.locator(`.queue-link[data-case-id="${caseId}"][aria-current="true"]`).waitFor({ timeout: slowStep }).catch(async () => {
       throw new Failure(`case did not open: ${await pc.locator('#case').innerText()}`);
     });
     check(await pc.locator('#case-state').getAttribute('data-state') === 'new', 'case is not new');
     const reports = await pc.locator('#reports-list').innerText();
     check(reports.includes(`Synthetic test report 1 (English), run ${run}.`), 'the report description is not in the case view');
     check(reports.includes('withdrawn by the reporter'), 'the case does not show the contact as withdrawn');
+    check(await pc.locator('#case-source').innerText() === 'Public report', 'the source is not "Public report"');
+    check(await pc.locator('#cybertip-actions').isHidden() && await pc.locator('#cybertip-why').isVisible(),
+          'a new case offers the NCMEC report, or does not say why not');
   });
 
   await step('console: evidence is greyscale and blurred by default', async () => {
@@ -573,20 +587,111 @@ async function main() {
     await shot(pc, 'console-forbidden-move');
   });
 
-  await step('console: triage, assess (illegal_baseline), refer, notice sent, removed, closed', async () => {
+  const facts = () => pc.locator('#case-facts').innerText();
+
+  await step('console: triage, assess (illegal_baseline)', async () => {
+    check(await pc.locator('#cybertip-actions').isHidden(), 'NCMEC buttons offered before the assessment');
     await decide('triage');
     await decide('assessed', { assessment: 'illegal_baseline' });
-    check((await pc.locator('#case-facts').innerText()).includes('Illegal under the international baseline'), 'assessment not shown');
+    check((await facts()).includes('Illegal under the international baseline'), 'assessment not shown');
+    check(/Time to assessment\s+\d+ (s|min \d+ s)/.test(await facts()), `no time to assessment: ${await facts()}`);
+  });
+
+  await step('console: NCMEC report: download the XML, submit it to the (fake) CyberTipline', async () => {
+    check(await pc.locator('#cybertip-actions').isVisible(), `no NCMEC buttons after assessment: ${await pc.locator('#cybertip').innerText()}`);
+    const [download] = await Promise.all([
+      pc.waitForEvent('download', { timeout: slowStep }),
+      pc.getByRole('button', { name: 'Download report XML' }).click()
+    ]);
+    check(download.suggestedFilename() === `case-${caseId}-cybertip.xml`, `download named ${download.suggestedFilename()}`);
+    const file = await download.path();
+    check(file, `the download failed: ${await download.failure()}`);
+    const xml = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(path.join(artifacts, 'case-cybertip.xml'), xml);
+    const md5 = crypto.createHash('md5').update(enPng).digest('hex');
+    check(xml.includes(`<cybertipCase caseId="${caseId}">`), `not the case's report: ${xml.slice(0, 200)}`);
+    check(xml.includes(`<url>${urls.en}</url>`), `the report lacks the reported URL ${urls.en}`);
+    check(new RegExp(`<originalFileHash[^>]*hashType="MD5"[^>]*>${md5}<`).test(xml), `the report lacks the uploaded file's MD5 ${md5}`);
+    check(!xml.includes('Synthetic test report 1'), "the reporter's description went into the report");
+    await pc.locator('#cybertip-status', { hasText: `Saved case-${caseId}-cybertip.xml` }).waitFor({ timeout: slowStep });
+    await shot(pc, 'console-cybertip-downloaded');
+
+    // The server's error message is shown as is (a 502 made up here, in the
+    // server's error format; NCMEC's fake does not fail on demand).
+    const failing = (r) => r.fulfill({ status: 502, json: { error: { code: 'cybertip_failed', message: 'CyberTipline: synthetic failure at submit (responseCode 5000); the report was retracted' } } });
+    await pc.route(`**/v1/cases/${caseId}/cybertip/submit`, failing);
+    pc.once('dialog', (d) => d.accept());
+    await pc.getByRole('button', { name: 'Submit to NCMEC' }).click();
+    await pc.locator('#cybertip-error', { hasText: 'synthetic failure at submit (responseCode 5000)' }).waitFor({ timeout: slowStep })
+      .catch(async () => { throw new Failure(`the server's error is not shown: ${await pc.locator('#cybertip').innerText()}`); });
+    check((await pc.locator('#cybertip-error').innerText()).includes('HTTP 502'), 'the error does not give the HTTP status');
+    check(await pc.locator('#cybertip-result').isHidden(), 'a failed submission shows a report id');
+    await shot(pc, 'console-cybertip-error');
+    await pc.unroute(`**/v1/cases/${caseId}/cybertip/submit`, failing);
+
+    let asked = '';
+    pc.once('dialog', (d) => { asked = d.message(); d.accept(); });
+    await pc.getByRole('button', { name: 'Submit to NCMEC' }).click();
+    await pc.locator('#cybertip-result').waitFor({ state: 'visible', timeout: 60000 }).catch(async () => {
+      throw new Failure(`no report id after submitting: ${await pc.locator('#cybertip').innerText()}`);
+    });
+    check(/cannot be undone/.test(asked) && asked.includes(`case ${caseId}`), `confirmation asked ${JSON.stringify(asked)}`);
+    const reportId = (await pc.locator('#cybertip-report-id').innerText()).trim();
+    check(/^\d+$/.test(reportId), `report id shown as ${JSON.stringify(reportId)}`);
+    check(await pc.locator('#cybertip-error').isHidden(), 'the earlier error is still shown');
+    check(await pc.locator('#cybertip-submit').isDisabled(), 'Submit is still enabled after the report was filed');
+    const held = await fakeReport(fake, reportId);
+    check(held.state === 'finished', `the fake holds report ${reportId} as ${held.state}`);
+    check(held.files.length === 1 && held.files[0].md5 === md5 && held.files[0].size === enPng.length,
+          `the fake received ${JSON.stringify(held.files.map((f) => [f.md5, f.size]))}, uploaded ${md5} (${enPng.length} bytes)`);
+    check(held.reportXml.includes(urls.en), 'the submitted report lacks the URL');
+    check(await pc.locator('#case-state').getAttribute('data-state') === 'assessed', 'submitting changed the case state');
+    await shot(pc, 'console-cybertip-submitted');
+  }, { fatal: false });
+
+  await step('console: refer to the partner; the notice is not overdue', async () => {
     await decide('referred', { partner: partnerName });
-    check((await pc.locator('#case-facts').innerText()).includes(partnerName), 'partner not shown on the case');
-    check(await pc.locator('#case-facts').innerText().then((t) => t.includes('Notice deadline')), 'no notice deadline after referral');
+    check((await facts()).includes(partnerName), 'partner not shown on the case');
+    check((await facts()).includes('Notice deadline'), 'no notice deadline after referral');
+    check(await pc.locator('#case-deadline').getAttribute('data-overdue') === 'false', 'a 48-hour deadline shows as overdue');
+    const row = pc.locator(`.queue-link[data-case-id="${caseId}"]`);
+    check(await row.locator('.flag.overdue').count() === 0, 'the queue marks a notice due in 48 h as overdue');
+  });
+
+  await step('console: a notice past its deadline is marked overdue in the queue and the case view', async () => {
+    const stop = await pretendDeadlinePassed(pc, caseId);
+    try {
+      await pc.reload();
+      const row = pc.locator(`.queue-link[data-case-id="${caseId}"]`);
+      await row.locator('.flag.overdue', { hasText: 'Notice overdue' }).waitFor({ timeout: slowStep }).catch(async () => {
+        throw new Failure(`no "Notice overdue" in the queue row: ${await row.innerText().catch(() => '(no row)')}`);
+      });
+      await pc.locator('#case-deadline[data-overdue="true"]').waitFor({ timeout: slowStep }).catch(async () => {
+        throw new Failure(`the case view does not mark the deadline overdue: ${await facts()}`);
+      });
+      check((await pc.locator('#case-flags').innerText()).includes('Notice overdue'), 'no overdue badge at the top of the case');
+      const low = await lowContrastBadges(pc);
+      check(low.length === 0, `badges below 4.5:1: ${low.join('; ')}`);
+      await shot(pc, 'console-notice-overdue');
+    } finally {
+      await stop();
+    }
+    await pc.reload();
+    await pc.locator('#case-deadline[data-overdue="false"]').waitFor({ timeout: slowStep });
+  }, { fatal: false });
+
+  await step('console: notice sent, removed, closed', async () => {
     await decide('notice_sent');
+    check(/Time to notice\s+\d/.test(await facts()), 'no time to notice');
     await decide('removed');
+    check(/Time to removal\s+\d/.test(await facts()), 'no time to removal');
+    check(await pc.locator('#case-deadline').getAttribute('data-overdue') === 'false', 'a removed case shows its notice overdue');
     await decide('closed', { note: 'Synthetic test: content removed by the host.' });
     check(await pc.locator('#decision-final').isVisible(), 'closed case still offers decisions');
     const history = await pc.locator('#history-list li[data-to]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-to')));
     check(JSON.stringify(history) === JSON.stringify(['triage', 'assessed', 'referred', 'notice_sent', 'removed', 'closed']),
           `history is ${JSON.stringify(history)}`);
+    check(await pc.locator('#cybertip-actions').isVisible(), 'a closed case assessed illegal no longer offers the NCMEC report');
   });
 
   await step('portal: the reporter sees the outcome with the receipt code', async () => {

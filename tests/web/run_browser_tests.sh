@@ -2,21 +2,26 @@
 # Browser tests of the reporting portal and the review console against a
 # real `chainbreak serve` (headless Debian chromium + playwright-core).
 #
-#   tests/web/run_browser_tests.sh CHAINBREAK_BINARY
+#   tests/web/run_browser_tests.sh CHAINBREAK_BINARY FAKE_CYBERTIP_BINARY
 #
-# Creates a throwaway data directory, a reviewer token and a curator token,
-# starts the server on a free loopback port, adds the partner the test
-# refers to, runs tests/web/portal_test.mjs, stops the server (SIGTERM, must
-# exit 0). Screenshots: $ARTIFACTS_DIR (default tests/web/artifacts).
+# Creates a throwaway data directory, a reviewer, a curator and an admin
+# token, starts the local fake NCMEC CyberTipline (chainbreak-fake-cybertip,
+# built beside chainbreak) and the server on free loopback ports (serve with
+# a reporter and the fake as its CyberTipline service), adds the partner the
+# test refers to, runs tests/web/portal_test.mjs, stops the server (SIGTERM,
+# must exit 0) and the fake. Screenshots: $ARTIFACTS_DIR (default
+# tests/web/artifacts).
 # Needs node >= 18, npm (only when tests/web/node_modules is missing) and
 # /usr/bin/chromium (or $CHROMIUM). Works without a terminal (CI=true).
 set -euo pipefail
 
-if [ $# -lt 1 ]; then
-  echo "usage: $0 CHAINBREAK_BINARY" >&2
+if [ $# -lt 2 ]; then
+  echo "usage: $0 CHAINBREAK_BINARY FAKE_CYBERTIP_BINARY" >&2
   exit 2
 fi
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+FAKE=$2
+case "$FAKE" in /*) ;; *) FAKE=$PWD/$FAKE ;; esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 export ARTIFACTS_DIR=${ARTIFACTS_DIR:-$HERE/artifacts}
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
@@ -25,6 +30,7 @@ export CHROMIUM
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 [ -x "$BIN" ] || fail "$BIN is not an executable"
+[ -x "$FAKE" ] || fail "$2 is not an executable: build the fake NCMEC service (cmake --build BUILD --target chainbreak-fake-cybertip)"
 command -v node >/dev/null || fail "node is not installed"
 [ -x "$CHROMIUM" ] || fail "$CHROMIUM not found (apt-get install -y chromium)"
 
@@ -33,12 +39,17 @@ DATA=$WORK/data
 LOG=$WORK/serve.log
 mkdir -p "$DATA"
 SERVER_PID=
+FAKE_PID=
 
 cleanup() {
   status=$?
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [ -n "$FAKE_PID" ] && kill -0 "$FAKE_PID" 2>/dev/null; then
+    kill -TERM "$FAKE_PID" 2>/dev/null || true
+    wait "$FAKE_PID" 2>/dev/null || true
   fi
   if [ $status -ne 0 ] && [ -f "$LOG" ]; then
     echo "---- last lines of the server log ($LOG) ----" >&2
@@ -54,10 +65,33 @@ trap 'exit 130' INT TERM
 # Tokens (the secret is the only line printed on stdout).
 REVIEWER=$("$BIN" token create browser-reviewer --role reviewer --data "$DATA") || fail "token create (reviewer) failed"
 CURATOR=$("$BIN" token create browser-curator --role curator --data "$DATA") || fail "token create (curator) failed"
+ADMIN=$("$BIN" token create browser-admin --role admin --data "$DATA") || fail "token create (admin) failed"
 case "$REVIEWER" in cbt_*) ;; *) fail "token create printed '$REVIEWER', expected a cbt_ secret" ;; esac
 
-# Start the server on a free port; its log names it.
-"$BIN" serve --data "$DATA" --listen 127.0.0.1:0 >"$WORK/serve.out" 2>"$LOG" &
+# The local fake NCMEC CyberTipline (not the real service) on a free port:
+# it prints "listening on HOST:PORT" once accepting.
+FAKE_USER=synthetic-esp
+FAKE_PASSWORD=synthetic-password-$$
+printf '%s\n' "$FAKE_PASSWORD" >"$WORK/cybertip-password"
+"$FAKE" --port 0 --user "$FAKE_USER" --password "$FAKE_PASSWORD" >"$WORK/fake.out" 2>"$WORK/fake.err" &
+FAKE_PID=$!
+FAKE_PORT=
+for _ in $(seq 1 300); do
+  FAKE_PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$WORK/fake.out" | head -n 1)
+  [ -n "$FAKE_PORT" ] && break
+  kill -0 "$FAKE_PID" 2>/dev/null || fail "chainbreak-fake-cybertip exited before listening: $(cat "$WORK/fake.err")"
+  sleep 0.1
+done
+[ -n "$FAKE_PORT" ] || fail "chainbreak-fake-cybertip did not report 'listening on HOST:PORT' within 30 s"
+FAKE_URL=http://127.0.0.1:$FAKE_PORT
+echo "fake CyberTipline: $FAKE_URL"
+
+# Start the server on a free port; its log names it. Reports to NCMEC go
+# to the fake.
+"$BIN" serve --data "$DATA" --listen 127.0.0.1:0 \
+  --reporter-name "Synthetic Hotline" --reporter-email hotline@example.org \
+  --cybertip-url "$FAKE_URL" --cybertip-user "$FAKE_USER" --cybertip-password-file "$WORK/cybertip-password" \
+  >"$WORK/serve.out" 2>"$LOG" &
 SERVER_PID=$!
 PORT=
 for _ in $(seq 1 1200); do
@@ -89,7 +123,8 @@ if [ ! -d "$HERE/node_modules/playwright-core" ]; then
 fi
 
 set +e
-CI=${CI:-true} node "$HERE/portal_test.mjs" "$BASE" "$REVIEWER"
+CI=${CI:-true} FAKE_CYBERTIP_URL=$FAKE_URL FAKE_CYBERTIP_USER=$FAKE_USER FAKE_CYBERTIP_PASSWORD=$FAKE_PASSWORD \
+  node "$HERE/portal_test.mjs" "$BASE" "$REVIEWER" "$ADMIN"
 TEST_STATUS=$?
 set -e
 

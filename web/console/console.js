@@ -7,6 +7,12 @@
 (function () {
   'use strict';
 
+  /* Shared helpers and the NCMEC section: case_info.js, cybertip.js. */
+  var CB = window.CBConsole;
+  var el = CB.el;
+  var fmtTime = CB.fmtTime;
+  var fmtDuration = CB.fmtDuration;
+
   var TOKEN_KEY = 'chainbreak.console.token';
   var REVEAL_LIMIT_MS = 10000;
 
@@ -54,21 +60,6 @@
   var exposureTimer = null;
 
   function $(id) { return document.getElementById(id); }
-
-  function el(tag, attrs, children) {
-    var e = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (k) {
-        if (k === 'text') e.textContent = attrs[k];
-        else if (k === 'className') e.className = attrs[k];
-        else e.setAttribute(k, attrs[k]);
-      });
-    }
-    (children || []).forEach(function (c) {
-      if (c) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
-    });
-    return e;
-  }
 
   function show(node, on) { node.hidden = !on; }
 
@@ -129,24 +120,6 @@
   }
 
   /* ---- formatting ---- */
-
-  function fmtTime(iso) {
-    if (!iso) return '';
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) return iso;
-    return d.toISOString().replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
-  }
-
-  function fmtDuration(seconds) {
-    if (seconds === null || seconds === undefined || isNaN(seconds)) return '';
-    var s = Math.round(seconds);
-    if (s < 60) return s + ' s';
-    var m = Math.floor(s / 60);
-    if (m < 60) return m + ' min ' + (s % 60) + ' s';
-    var h = Math.floor(m / 60);
-    if (h < 48) return h + ' h ' + (m % 60) + ' min';
-    return Math.floor(h / 24) + ' d ' + (h % 24) + ' h';
-  }
 
   function fmtSeconds(s) {
     var n = Number(s) || 0;
@@ -249,18 +222,18 @@
   function renderQueue(cases) {
     var list = $('queue-list');
     list.textContent = '';
+    var now = Date.now();
     cases.forEach(function (c) {
-      var flags = [];
-      if (c.live_harm) flags.push(el('span', { className: 'flag live', text: 'Live harm' }));
-      if (c.severity > 0) flags.push(el('span', { className: 'flag sev', text: 'Severity ' + c.severity }));
-      var summary = c.url || (c.source === 'pipeline' ? 'Pipeline match' : (CATEGORIES[c.category] || c.category || ''));
+      var flags = CB.caseBadges(c, now);
+      var summary = c.url || (CB.isAutomated(c) ? 'Pipeline match' : (CATEGORIES[c.category] || c.category || ''));
       var a = el('a', { href: '#case-' + c.id, className: 'queue-link', 'data-case-id': String(c.id) }, [
         el('span', { className: 'q-id', text: 'Case ' + c.id }),
         el('span', { className: 'state state-' + c.state, text: stateLabel(c.state) }),
         el('span', { className: 'q-summary', text: summary }),
         el('span', { className: 'q-meta', text: (c.report_count || 0) + ' report' + (c.report_count === 1 ? '' : 's') +
-          (c.country ? ' · ' + c.country : '') + ' · ' + fmtTime(c.created_at) })
-      ].concat(flags));
+          (c.country ? ' · ' + c.country : '') + ' · ' + fmtTime(c.created_at) }),
+        flags.length ? el('span', { className: 'q-flags' }, flags) : null
+      ]);
       if (current && String(current.id) === String(c.id)) a.setAttribute('aria-current', 'true');
       list.appendChild(el('li', null, [a]));
     });
@@ -314,14 +287,22 @@
     show($('case-body'), true);
     setError('case-error', '');
 
+    var now = Date.now();
+    var flags = $('case-flags');
+    var badges = CB.caseBadges(c, now);
+    flags.textContent = '';
+    badges.forEach(function (b) { flags.appendChild(b); });
+    show(flags, badges.length > 0);
+
     var dl = $('case-facts');
     dl.textContent = '';
     fact(dl, 'State', el('span', { id: 'case-state', className: 'state state-' + c.state, 'data-state': c.state,
                                    text: stateLabel(c.state) }));
     if (c.assessment) fact(dl, 'Assessment', el('span', { id: 'case-assessment', text: ASSESSMENTS[c.assessment] || c.assessment }));
-    fact(dl, 'Priority', (c.live_harm ? 'Live harm reported. ' : '') + (c.severity ? 'Severity ' + c.severity + '. ' : '') +
+    var cls = CB.classification(c.severity);
+    fact(dl, 'Priority', (c.live_harm ? 'Live harm reported. ' : '') + (cls ? 'Classification ' + cls + ' (gravest match). ' : '') +
          (c.report_count || 0) + ' report(s).');
-    fact(dl, 'Source', c.source);
+    fact(dl, 'Source', el('span', { id: 'case-source', 'data-source': c.source || '', text: CB.sourceText(c) }));
     fact(dl, 'Category', CATEGORIES[c.category] || c.category);
     fact(dl, 'Country', c.country || 'unknown');
     if (c.url) fact(dl, 'URL', el('code', { className: 'url', text: c.url }));
@@ -330,7 +311,12 @@
       var p = partners.filter(function (x) { return String(x.id) === String(c.partner_id); })[0];
       fact(dl, 'Referred to', p ? partnerLabel(p) : 'partner ' + c.partner_id);
     }
-    if (c.notice_deadline) fact(dl, 'Notice deadline', fmtTime(c.notice_deadline));
+    if (c.notice_deadline) {
+      var overdue = CB.isNoticeOverdue(c, now);
+      fact(dl, 'Notice deadline', el('span', { id: 'case-deadline', 'data-overdue': String(overdue) }, [
+        fmtTime(c.notice_deadline), overdue ? ' ' : '', overdue ? el('span', { className: 'flag overdue', text: 'Notice overdue' }) : null
+      ]));
+    }
     var st = c.seconds_to || {};
     if (st.assessment !== null && st.assessment !== undefined) fact(dl, 'Time to assessment', fmtDuration(st.assessment));
     if (st.notice !== null && st.notice !== undefined) fact(dl, 'Time to notice', fmtDuration(st.notice));
@@ -338,6 +324,7 @@
 
     if (!same) renderEvidence(c);
     renderDecision(c);
+    CB.cybertip.render(c);
     renderReports(c.reports || []);
     renderHistory(c.transitions || []);
   }
@@ -582,6 +569,7 @@
     $('queue-state').addEventListener('change', loadQueue);
     $('decision-to').addEventListener('change', onDecisionTarget);
     $('decision-form').addEventListener('submit', onDecide);
+    CB.cybertip.init({ api: api, describe: describe });
     window.addEventListener('hashchange', route);
     window.addEventListener('pagehide', function () { hideAll(true); });
     document.addEventListener('visibilitychange', function () {

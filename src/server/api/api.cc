@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "server/api/api_internal.h"
+#include "server/api/case_desk.h"
 #include "util/text.h"
 
 namespace chainbreak::api {
@@ -234,6 +235,12 @@ void Api::Impl::add_ops_routes() {
     line("chainbreak_change_seq", "Bank change sequence this replica has applied.", "gauge",
          static_cast<uint64_t>(engine.seq()));
     line("chainbreak_pdq_entries", "Live PDQ entries in the indexes.", "gauge", engine.pdq_entries());
+    if (cases) {
+      line("chainbreak_reports_acknowledged_total", "Case reports stored and acknowledged (public and automated).",
+           "counter", cases->counters().reports.load());
+      line("chainbreak_report_intake_commits_total", "Intake transactions (group commits) of case reports.", "counter",
+           cases->counters().commits.load());
+    }
     res.status = 200;
     res.content_type = "text/plain; version=0.0.4";
     res.body = std::move(out);

@@ -8,6 +8,7 @@
 //                                        was given, on a thread of its own.
 // Both need the reporter (serve --reporter-name/--reporter-email) and a case
 // assessed illegal; neither changes the case's state.
+#include <cstdio>
 #include <optional>
 #include <vector>
 
@@ -72,13 +73,24 @@ std::optional<ct::CaseReportOut> build(CaseDesk& cases, const ApiOptions& o, int
 void Api::Impl::add_case_report_routes() {
   // The submission, on its own thread: audit entry, status check, submit with
   // every file, audit entry with the outcome; sets res (the caller resumes).
-  auto submit_case = [](Api::Impl& api, Ctx& ctx, int64_t id, const ct::CaseReportOut& out, http::Response& res) {
+  // The case's claim (store::CaseStore::claim_cybertip) ends with the report
+  // id, or released ("") when nothing was filed.
+  auto settle = [](Api::Impl& api, int64_t id, const std::string& report_id) {
+    auto db = api.cases->store();
+    Status st = db.ok() ? db.value()->finish_cybertip(id, report_id) : db.status();
+    if (!st.ok())
+      std::fprintf(stderr, "chainbreak: case %lld: cybertip claim: %s\n", static_cast<long long>(id),
+                   st.message().c_str());
+  };
+  auto submit_case = [settle](Api::Impl& api, Ctx& ctx, int64_t id, const ct::CaseReportOut& out, http::Response& res) {
     const ct::ClientOptions& co = *api.options.cybertip;
     const std::string target = "case:" + std::to_string(id);
     // Audit first: nothing leaves the building unrecorded.
     if (!api.audit(ctx, res, "case.cybertip_submit", target,
-                   {{"service", co.base_url}, {"evidence", evidence_ids(out)}}))
+                   {{"service", co.base_url}, {"evidence", evidence_ids(out)}})) {
+      settle(api, id, "");
       return;
+    }
     Status local = Status::Ok();  // why a file could not be read from the vault
     std::vector<ct::FileSource> files;
     for (const ct::CaseFile& f : out.files) {
@@ -98,6 +110,7 @@ void Api::Impl::add_case_report_routes() {
     Result<ct::SubmitOutcome> sent =
         up.ok() ? ct::submit_sources(client, out.report, files) : Result<ct::SubmitOutcome>(up.status());
     http::Response scratch;  // the outcome's audit entry must not replace the answer
+    settle(api, id, sent.ok() ? sent.value().report_id : "");
     if (!sent.ok()) {
       const std::string m = sent.status().message();
       (void)api.audit(ctx, scratch, "case.cybertip_submit.failed", target, {{"error", m}});
@@ -147,7 +160,7 @@ void Api::Impl::add_case_report_routes() {
         });
 
   route("POST", "/v1/cases/{id}/cybertip/submit", store::kRoleReviewer,
-        [this, submit_case](Ctx& ctx, http::Request& req, http::Response& res) {
+        [this, submit_case, settle](Ctx& ctx, http::Request& req, http::Response& res) {
           if (cases_off(res)) return;
           const int64_t id = path_id(req, res, "id");
           if (id == 0) return;
@@ -160,7 +173,26 @@ void Api::Impl::add_case_report_routes() {
           }
           auto out = build(*cases, options, id, res);
           if (!out) return;
-          if (!reserve_background(res)) return;
+          // One report per case: claim it, so that two reviewers (or one
+          // after a reload) never file the same case twice.
+          const bool retake = req.query_param("retake").value_or("") == "true";
+          auto db = cases->store();
+          if (!db.ok()) return send_status(res, db.status());
+          auto claimed = db.value()->claim_cybertip(id, retake);
+          if (!claimed.ok()) return send_status(res, claimed.status(), "case");
+          if (!claimed.value()) {
+            auto c = db.value()->get_case(id);
+            const std::string filed = c.ok() && c.value() ? c.value()->cybertip_report : "";
+            if (filed == "pending") {
+              return http::json_error(res, 409, "submission_pending",
+                                      "a CyberTipline submission of this case is running or was interrupted; if "
+                                      "NCMEC has no report for it, retry with ?retake=true",
+                                      "case");
+            }
+            return http::json_error(res, 409, "already_submitted",
+                                    "this case was already reported to NCMEC (report " + filed + ")", "case");
+          }
+          if (!reserve_background(res)) return settle(*this, id, "");
           // The submission waits on NCMEC's service (every request up to the
           // client's timeout): off the I/O thread, answered through defer.
           res.defer = [this, submit_case, who = ctx, id, out = std::move(*out),

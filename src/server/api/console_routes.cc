@@ -38,6 +38,7 @@ Json case_json(const store::Case& c) {
           {"notice_at", iso_utc(c.notice_us)},
           {"removed_at", iso_utc(c.removed_us)},
           {"closed_at", iso_utc(c.closed_us)},
+          {"cybertip_report", c.cybertip_report.empty() ? Json(nullptr) : Json(c.cybertip_report)},
           {"seconds_to",
            {{"assessment", secs(c.assessed_us)}, {"notice", secs(c.notice_us)}, {"removal", secs(c.removed_us)}}}};
 }
