@@ -148,6 +148,19 @@ Status Vault::set_legal_hold(int64_t id, bool hold, std::string_view actor) {
   return Status::Ok();
 }
 
+Status Vault::set_retention(int64_t id, int64_t retain_until, std::string_view reason, std::string_view actor) {
+  if (Status s = text_arg(actor, "actor", 128); !s.ok()) return s;
+  if (Status s = text_arg(reason, "reason", 256); !s.ok()) return s;
+  if (retain_until < 1) return InvalidInput("retain_until: must be >= 1");
+  auto row = live_row(id);
+  if (!row.ok()) return row.status();
+  const json detail = {{"retain_until", retain_until}, {"reason", std::string(reason)}};
+  auto e = audit_.append_audit(actor, "evidence.retention", evidence_target(id), dump(detail));
+  if (!e.ok()) return e.status();
+  if (Status s = custody_.set_retention(id, retain_until); !s.ok()) return failed(actor, "evidence.retention", id, s);
+  return Status::Ok();
+}
+
 Result<std::vector<int64_t>> Vault::purge_expired(int64_t now, std::string_view actor) {
   if (Status s = text_arg(actor, "actor", 128); !s.ok()) return s;
   std::vector<int64_t> purged;

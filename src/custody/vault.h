@@ -93,6 +93,12 @@ class Vault {
   // Sets or releases the legal hold (audited as "evidence.legal_hold").
   // kInvalidInput for an unknown or purged id.
   Status set_legal_hold(int64_t id, bool hold, std::string_view actor);
+  // Moves an item's retention to retain_until (unix seconds, >= 1), e.g. to
+  // now when its case closed with nothing illegal found (audited as
+  // "evidence.retention" with the reason, 1..256 bytes). A legal hold still
+  // keeps the bytes; purge_expired deletes them once due. kInvalidInput for
+  // an unknown or purged id or a bad argument (naming it).
+  Status set_retention(int64_t id, int64_t retain_until, std::string_view reason, std::string_view actor);
 
   const EvidenceKey& key() const { return key_; }
 

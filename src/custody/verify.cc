@@ -27,7 +27,8 @@ struct ItemAudit {
   int64_t prev_hold_seq = 0;
   int64_t purge_seq = 0;  // the last "evidence.purge" not undone by ".failed"
   int64_t prev_purge_seq = 0;
-  bool seen = false;  // its row was checked
+  int64_t prev_retain_until = 0;  // before the last "evidence.retention", undone by ".failed"
+  bool seen = false;              // its row was checked
 };
 
 constexpr size_t kMaxWarnings = 20;
@@ -214,6 +215,14 @@ class Verifier {
     } else if (e.action == "evidence.legal_hold.failed") {
       a.hold = a.prev_hold;
       a.hold_seq = a.prev_hold_seq;
+    } else if (e.action == "evidence.retention") {
+      if (!d.is_object() || !d.contains("retain_until") || !d["retain_until"].is_number_integer()) {
+        return fail(at + "evidence.retention detail is malformed");
+      }
+      a.prev_retain_until = a.added.retain_until;
+      a.added.retain_until = d["retain_until"].get<int64_t>();
+    } else if (e.action == "evidence.retention.failed") {
+      a.added.retain_until = a.prev_retain_until;
     } else if (e.action == "evidence.purge") {
       a.prev_purge_seq = a.purge_seq;
       a.purge_seq = e.seq;
@@ -230,7 +239,7 @@ class Verifier {
     if (row.case_ref != a.case_ref) return "case_ref";
     if (row.media_type != a.media_type) return "media_type";
     if (row.key_id != a.key_id) return "key_id";
-    if (row.retain_until != a.retain_until) return "retain_until";
+    if (row.retain_until != a.retain_until) return "retain_until";  // as added, or as the last evidence.retention
     if (row.ciphertext_sha256 != a.ciphertext_sha256) return "the row's ciphertext_sha256";
     return std::string();
   }

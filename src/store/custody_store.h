@@ -95,6 +95,9 @@ class CustodyStore {
   virtual Result<std::vector<EvidenceRecord>> due_for_purge(int64_t now, int64_t limit) = 0;
   // Sets the legal hold. kInvalidInput for an unknown id.
   virtual Status set_legal_hold(int64_t id, bool hold) = 0;
+  // Sets retain_until (unix seconds, >= 1) of an item not purged yet.
+  // kInvalidInput for an unknown or purged id.
+  virtual Status set_retention(int64_t id, int64_t retain_until) = 0;
   // Deletes the ciphertext and sets purged_at = now, in one statement, only
   // if the item is still due (retain_until <= now, no legal hold, not
   // purged): true when it was purged, false when it was not due (a hold set

@@ -61,6 +61,7 @@ const PgStatement kStatements[] = {
      "SELECT " EVIDENCE_COLS " FROM evidence WHERE purged_at IS NULL AND NOT legal_hold AND retain_until <= $1 "
      "ORDER BY id LIMIT $2"},
     {"ev_hold", "UPDATE evidence SET legal_hold = $2 WHERE id = $1 RETURNING id"},
+    {"ev_retain", "UPDATE evidence SET retain_until = $2 WHERE id = $1 AND purged_at IS NULL RETURNING id"},
     {"ev_purge",
      "UPDATE evidence SET ciphertext = NULL, purged_at = $2 "
      "WHERE id = $1 AND purged_at IS NULL AND NOT legal_hold AND retain_until <= $2 RETURNING id"},
@@ -117,6 +118,7 @@ class PostgresCustodyStore final : public CustodyStore {
   Result<std::vector<EvidenceRecord>> list_evidence(int64_t after, int64_t limit) override;
   Result<std::vector<EvidenceRecord>> due_for_purge(int64_t now, int64_t limit) override;
   Status set_legal_hold(int64_t id, bool hold) override;
+  Status set_retention(int64_t id, int64_t retain_until) override;
   Result<bool> purge_evidence(int64_t id, int64_t now) override;
   Status insert_checkpoint(const AuditCheckpoint& c) override;
   Result<std::optional<AuditCheckpoint>> last_checkpoint() override;
@@ -223,6 +225,17 @@ Status PostgresCustodyStore::set_legal_hold(int64_t id, bool hold) {
   if (!r.ok()) return r.status();
   if (PQntuples(r.value().get()) == 0) {
     return InvalidInput(std::string(op) + ": unknown evidence id " + std::to_string(id));
+  }
+  return Status::Ok();
+}
+
+Status PostgresCustodyStore::set_retention(int64_t id, int64_t retain_until) {
+  constexpr std::string_view op = "set_retention";
+  if (retain_until < 1) return InvalidInput("retain_until: must be >= 1");
+  auto r = run1("ev_retain", {str(id), str(retain_until)}, op);
+  if (!r.ok()) return r.status();
+  if (PQntuples(r.value().get()) == 0) {
+    return InvalidInput(std::string(op) + ": unknown or purged evidence id " + std::to_string(id));
   }
   return Status::Ok();
 }

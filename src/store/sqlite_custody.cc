@@ -88,6 +88,7 @@ class SqliteCustodyStore final : public CustodyStore {
   Result<std::vector<EvidenceRecord>> list_evidence(int64_t after, int64_t limit) override;
   Result<std::vector<EvidenceRecord>> due_for_purge(int64_t now, int64_t limit) override;
   Status set_legal_hold(int64_t id, bool hold) override;
+  Status set_retention(int64_t id, int64_t retain_until) override;
   Result<bool> purge_evidence(int64_t id, int64_t now) override;
   Status insert_checkpoint(const AuditCheckpoint& c) override;
   Result<std::optional<AuditCheckpoint>> last_checkpoint() override;
@@ -107,7 +108,7 @@ class SqliteCustodyStore final : public CustodyStore {
 
   sqlite3* db_;
   SqliteStmt begin_, commit_, rollback_;
-  SqliteStmt id_insert_, id_clear_, ev_insert_, ev_get_, ev_cipher_, ev_list_, ev_due_, ev_hold_, ev_purge_;
+  SqliteStmt id_insert_, id_clear_, ev_insert_, ev_get_, ev_cipher_, ev_list_, ev_due_, ev_hold_, ev_retain_, ev_purge_;
   SqliteStmt cp_insert_, cp_last_, cp_since_;
 };
 
@@ -132,6 +133,7 @@ Status SqliteCustodyStore::init() {
        "SELECT " EVIDENCE_COLS " FROM evidence WHERE purged_at IS NULL AND legal_hold = 0 AND retain_until <= ?1 "
        "ORDER BY id LIMIT ?2"},
       {&ev_hold_, "UPDATE evidence SET legal_hold = ?2 WHERE id = ?1"},
+      {&ev_retain_, "UPDATE evidence SET retain_until = ?2 WHERE id = ?1 AND purged_at IS NULL"},
       {&ev_purge_,
        "UPDATE evidence SET ciphertext = NULL, purged_at = ?2 "
        "WHERE id = ?1 AND purged_at IS NULL AND legal_hold = 0 AND retain_until <= ?2"},
@@ -236,6 +238,19 @@ Status SqliteCustodyStore::set_legal_hold(int64_t id, bool hold) {
   ev_hold_.bind(2, int64_t{hold});
   if (Status s = run(ev_hold_, op); !s.ok()) return s;
   if (sqlite3_changes(db_) == 0) return InvalidInput(std::string(op) + ": unknown evidence id " + std::to_string(id));
+  return Status::Ok();
+}
+
+Status SqliteCustodyStore::set_retention(int64_t id, int64_t retain_until) {
+  constexpr std::string_view op = "set_retention";
+  if (retain_until < 1) return InvalidInput("retain_until: must be >= 1");
+  StmtUse use(ev_retain_);
+  ev_retain_.bind(1, id);
+  ev_retain_.bind(2, retain_until);
+  if (Status s = run(ev_retain_, op); !s.ok()) return s;
+  if (sqlite3_changes(db_) == 0) {
+    return InvalidInput(std::string(op) + ": unknown or purged evidence id " + std::to_string(id));
+  }
   return Status::Ok();
 }
 

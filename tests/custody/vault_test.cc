@@ -180,4 +180,26 @@ TEST_P(CustodyTest, PurgeHonoursRetentionAndLegalHoldAndKeepsHashes) {
 }
 
 }  // namespace
+TEST_P(CustodyTest, RetentionMovesAreAuditedAndVerified) {
+  const auto item = add(synthetic_bytes(700), 5000);
+  const auto held = add(synthetic_bytes(700), 5000, true);
+  // A case closed as not illegal: its items are kept no longer than now.
+  EXPECT_FALSE(vault_->set_retention(item.id, 0, "case 1 closed: not_illegal", "reviewer-1").ok());
+  EXPECT_FALSE(vault_->set_retention(item.id, 2000, "", "reviewer-1").ok());
+  ASSERT_TRUE(vault_->set_retention(item.id, 2000, "case 1 closed: not_illegal", "reviewer-1").ok());
+  ASSERT_TRUE(vault_->set_retention(held.id, 2000, "case 2 closed: false_positive", "reviewer-1").ok());
+  EXPECT_EQ(custody_->get_evidence(item.id).value()->retain_until, 2000);
+  EXPECT_NE(audit_seq("evidence.retention", evidence_target(item.id)), 0);
+  EXPECT_EQ(vault_->purge_expired(2000).value(), std::vector<int64_t>{item.id});  // the hold still keeps the other
+  EXPECT_FALSE(vault_->set_retention(item.id, 3000, "after the purge", "reviewer-1").ok());
+  VerifyReport rep = verify_now();
+  EXPECT_TRUE(rep.ok) << rep.problem;
+  EXPECT_EQ(rep.purged_items, 1);
+  // A retention changed in the row without its audit entry is caught.
+  ASSERT_NO_FATAL_FAILURE(raw_exec("UPDATE evidence SET retain_until = 99999 WHERE id = " + std::to_string(held.id)));
+  rep = verify_now();
+  EXPECT_FALSE(rep.ok);
+  EXPECT_NE(rep.problem.find("retain_until"), std::string::npos) << rep.problem;
+}
+
 }  // namespace chainbreak::custody::testing

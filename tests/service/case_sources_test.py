@@ -12,10 +12,14 @@ PostgreSQL:
   priority follows the match; a picture that matches nothing has none;
 - a closed case is never joined: the same near-duplicate then opens a new
   one;
-- without a "case" rule, a match opens no case.
+- without a "case" rule, a match opens no case;
+- a case closed as not illegal or a false positive loses its files at once
+  (purged, audited), unless a legal hold keeps them; a released hold lets
+  the next purge take them; `audit verify` stays intact throughout.
 Every picture is a generated fixture or an ImageMagick re-encoding of one.
 
 usage: case_sources_test.py CHAINBREAK FIXTURES_DIR [POSTGRES_CONNINFO]"""
+import json
 import os
 import subprocess
 import sys
@@ -23,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from service_support import Server, check, expect, main, token  # noqa: E402
+from service_support import Server, check, expect, expect_error, main, request, token  # noqa: E402
 
 BINARY = sys.argv[1]
 FIXTURES = sys.argv[2]
@@ -117,6 +121,61 @@ def sources(base, admin, platform, reviewer, tmp):
     check(any(x["report_count"] == 1 and x["severity"] == 4 for x in q), "the new case keeps the A1 severity")
 
 
+def case_of_new_report(base, reviewer, data, ctype, description):
+    before = {c["id"] for c in expect(base, "GET", "/v1/cases?limit=100", 200, token=reviewer)["cases"]}
+    report_file(base, data, ctype, description)
+    after = expect(base, "GET", "/v1/cases?limit=100", 200, token=reviewer)["cases"]
+    new = [c for c in after if c["id"] not in before]
+    check(len(new) == 1, "one new case expected: %r" % new)
+    c = expect(base, "GET", "/v1/cases/%d" % new[0]["id"], 200, token=reviewer)
+    check(len(c["evidence"]) == 1, "the upload is the case's evidence: %r" % c["evidence"])
+    return c["id"], c["evidence"][0]["id"]
+
+
+def close_as(base, reviewer, case_id, assessment):
+    expect(base, "POST", "/v1/cases/%d/transition" % case_id, 200, {"to": "triage"}, token=reviewer)
+    expect(base, "POST", "/v1/cases/%d/transition" % case_id, 200, {"to": "assessed", "assessment": assessment},
+           token=reviewer)
+    return expect(base, "POST", "/v1/cases/%d/transition" % case_id, 200, {"to": "closed", "note": "synthetic"},
+                  token=reviewer)
+
+
+def retention(base, reviewer):
+    """Files of cases closed with nothing illegal are purged at once, unless
+    a legal hold keeps them."""
+    grey = open(os.path.join(FIXTURES, "png-grey8.png"), "rb").read()
+    palette = open(os.path.join(FIXTURES, "png-palette.png"), "rb").read()
+    c1, e1 = case_of_new_report(base, reviewer, grey, "image/png", "Synthetic report, not illegal")
+    c2, e2 = case_of_new_report(base, reviewer, palette, "image/png", "Synthetic report, held")
+    # A hold: validated, scoped to the case, audited by the vault.
+    expect_error(base, "POST", "/v1/cases/%d/evidence/%d/legal-hold" % (c2, e2), 400, "hold", {"hold": "yes"},
+                 token=reviewer)
+    expect_error(base, "POST", "/v1/cases/%d/evidence/%d/legal-hold" % (c1, e2), 404, "eid", {"hold": True},
+                 token=reviewer)
+    held = expect(base, "POST", "/v1/cases/%d/evidence/%d/legal-hold" % (c2, e2), 200, {"hold": True},
+                  token=reviewer)
+    check(held == {"evidence_id": e2, "legal_hold": True}, "hold answer %r" % held)
+    ev = expect(base, "GET", "/v1/cases/%d" % c2, 200, token=reviewer)["evidence"][0]
+    check(ev["legal_hold"] is True and ev["purged"] is False and ev["retain_until"], "held item %r" % ev)
+
+    closed = close_as(base, reviewer, c1, "not_illegal")
+    check(closed.get("evidence_purged") == [e1], "not illegal: the file is purged at once: %r" % closed)
+    status, _, _ = request(base, "GET", "/v1/cases/%d/evidence/%d" % (c1, e1), token=reviewer)
+    check(status == 410, "a purged file answers 410, got %d" % status)
+    check(expect(base, "GET", "/v1/cases/%d" % c1, 200, token=reviewer)["evidence"][0]["purged"] is True,
+          "the case shows its file purged")
+    expect_error(base, "POST", "/v1/cases/%d/evidence/%d/legal-hold" % (c1, e1), 410, "eid", {"hold": True},
+                 token=reviewer)
+
+    closed = close_as(base, reviewer, c2, "false_positive")
+    check(closed.get("evidence_purged") == [], "a held file is kept: %r" % closed)
+    status, body, _ = request(base, "GET", "/v1/cases/%d/evidence/%d" % (c2, e2), token=reviewer)
+    check(status == 200, "the held file is readable: %d" % status)
+    expect(base, "POST", "/v1/cases/%d/evidence/%d/legal-hold" % (c2, e2), 200, {"hold": False}, token=reviewer)
+    ev = expect(base, "GET", "/v1/cases/%d" % c2, 200, token=reviewer)["evidence"][0]
+    check(ev["legal_hold"] is False and ev["purged"] is False, "released, purged by the next purge: %r" % ev)
+
+
 def run():
     tmp = tempfile.mkdtemp(prefix="chainbreak-sources-")
     loc = ["--db", PG] if PG else ["--data", os.path.join(tmp, "data")]
@@ -126,8 +185,24 @@ def run():
     srv = Server(BINARY, loc + ["--key-dir", os.path.join(tmp, "keys")])
     try:
         sources(srv.base, admin, platform, reviewer, tmp)
-    finally:
-        check(srv.stop() == 0, "serve did not stop cleanly: " + "".join(srv.log[-5:]))
+        retention(srv.base, reviewer)
+    except BaseException:
+        srv.stop()  # the failure above is the one to report
+        raise
+    check(srv.stop() == 0, "serve did not stop cleanly: " + "".join(srv.log[-5:]))
+    # The chain of custody after holds, early retention and purges: intact,
+    # the released item purged at the next start (serve purges at start).
+    out = subprocess.run([BINARY, "audit", "verify", "--json"] + loc + ["--key-dir", os.path.join(tmp, "keys")],
+                         capture_output=True, text=True)
+    check(out.returncode == 0, "audit verify: %s %s" % (out.stdout, out.stderr))
+    v = json.loads(out.stdout)
+    check(v["ok"] and v["evidence_items"] >= 2 and v["purged_items"] == 1, "custody after purges: %r" % v)
+    srv = Server(BINARY, loc + ["--key-dir", os.path.join(tmp, "keys")])
+    check(srv.stop() == 0, "serve did not stop cleanly: " + "".join(srv.log[-5:]))
+    out = subprocess.run([BINARY, "audit", "verify", "--json"] + loc + ["--key-dir", os.path.join(tmp, "keys")],
+                         capture_output=True, text=True)
+    v = json.loads(out.stdout)
+    check(out.returncode == 0 and v["purged_items"] == 2, "the released item is purged at start: %r" % v)
 
 
 if __name__ == "__main__":

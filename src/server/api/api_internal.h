@@ -66,6 +66,7 @@ struct Api::Impl {
   void add_console_routes();      // cases, partners, reveals (console_routes.cc)
   void add_web_routes();          // the portal and console pages (web_routes.cc)
   void add_case_report_routes();  // reports to NCMEC from cases (case_report_routes.cc)
+  void add_evidence_routes();     // legal holds on a case's evidence (evidence_routes.cc)
 
   CaseDesk* cases = nullptr;  // options.cases
   // True (and a 503 set on res) when this server runs without reports and

@@ -1,5 +1,6 @@
 #include "server/api/case_desk.h"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <utility>
@@ -87,6 +88,54 @@ Result<custody::Evidence> CaseDesk::export_evidence(int64_t id, std::string_view
   if (!c.ok()) return c.status();
   custody::Vault vault(*a.value(), *c.value(), *key_);
   return vault.export_evidence(id, actor, recipient);
+}
+
+Result<std::vector<store::EvidenceRecord>> CaseDesk::evidence_records(std::span<const int64_t> ids) {
+  std::vector<store::EvidenceRecord> out;
+  if (ids.empty()) return out;
+  auto c = store::open_custody_store(options_.location);
+  if (!c.ok()) return c.status();
+  for (int64_t id : ids) {
+    auto row = c.value()->get_evidence(id);
+    if (!row.ok()) return row.status();
+    out.push_back(row.value() ? *row.value() : store::EvidenceRecord{});
+  }
+  return out;
+}
+
+Status CaseDesk::set_legal_hold(int64_t id, bool hold, std::string_view actor) {
+  auto a = store::open_service_store(options_.location);
+  if (!a.ok()) return a.status();
+  auto c = store::open_custody_store(options_.location);
+  if (!c.ok()) return c.status();
+  custody::Vault vault(*a.value(), *c.value(), *key_);
+  return vault.set_legal_hold(id, hold, actor);
+}
+
+Result<std::vector<int64_t>> CaseDesk::release_evidence(std::span<const int64_t> ids, std::string_view reason,
+                                                        std::string_view actor) {
+  auto a = store::open_service_store(options_.location);
+  if (!a.ok()) return a.status();
+  auto c = store::open_custody_store(options_.location);
+  if (!c.ok()) return c.status();
+  custody::Vault vault(*a.value(), *c.value(), *key_);
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (int64_t id : ids) {
+    auto row = c.value()->get_evidence(id);
+    if (!row.ok()) return row.status();
+    if (!row.value() || row.value()->purged_at != 0 || row.value()->retain_until <= now) continue;
+    if (Status s = vault.set_retention(id, now, reason, actor); !s.ok()) return s;
+  }
+  // Purges whatever is due (other items past their retention too, as the
+  // hourly purge would); answers for these.
+  auto purged = vault.purge_expired(now, actor);
+  if (!purged.ok()) return purged.status();
+  std::vector<int64_t> mine;
+  for (int64_t id : purged.value()) {
+    if (std::find(ids.begin(), ids.end(), id) != ids.end()) mine.push_back(id);
+  }
+  return mine;
 }
 
 void CaseDesk::intake_loop() {

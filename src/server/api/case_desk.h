@@ -29,6 +29,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,6 +83,23 @@ class CaseDesk {
   // The same for handing the file to recipient (an authority: a report
   // to NCMEC), audited as "evidence.export" naming the recipient.
   Result<custody::Evidence> export_evidence(int64_t id, std::string_view actor, std::string_view recipient);
+
+  // Sets or releases an evidence item's legal hold (audited by the vault
+  // as "evidence.legal_hold"). Errors: the vault's (kInvalidInput for an
+  // unknown or purged id).
+  Status set_legal_hold(int64_t id, bool hold, std::string_view actor);
+  // Keeps the items no longer than now: their retention moves to now
+  // (audited "evidence.retention" with the reason), then every item due is
+  // purged (audited "evidence.purge"); items under a legal hold keep their
+  // bytes until it is released. Returns the ids (of these) purged. Errors: the
+  // vault's; items already purged are skipped.
+  Result<std::vector<int64_t>> release_evidence(std::span<const int64_t> ids, std::string_view reason,
+                                                std::string_view actor);
+
+  // The vault rows of these items (retention, legal hold, purged), in the
+  // same order; an unknown id gives a record with id 0. No audit entry: no
+  // bytes are read. Errors: the store's.
+  Result<std::vector<store::EvidenceRecord>> evidence_records(std::span<const int64_t> ids);
 
   // A pooled connection (opened on demand).
   Result<pipeline::Lease<store::CaseStore>> store();

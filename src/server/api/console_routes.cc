@@ -142,63 +142,98 @@ void Api::Impl::add_console_routes() {
     }
     j["reports"] = std::move(rs);
     j["transitions"] = std::move(ts);
+    // Where each item stands in the vault: kept until, held, or purged.
+    std::vector<int64_t> eids;
+    for (const auto& e : evidence) eids.push_back(e["id"].get<int64_t>());
+    if (auto rows = cases->evidence_records(eids); rows.ok()) {
+      for (size_t k = 0; k < rows.value().size(); ++k) {
+        const store::EvidenceRecord& rec = rows.value()[k];
+        if (rec.id == 0) continue;
+        evidence[k]["legal_hold"] = rec.legal_hold;
+        evidence[k]["retain_until"] = iso_utc(rec.retain_until * 1'000'000);
+        evidence[k]["purged"] = rec.purged_at != 0;
+      }
+    }
     j["evidence"] = std::move(evidence);
     j["suggested_partners"] = std::move(routes);
     send_json(res, 200, j);
   });
 
-  route("POST", "/v1/cases/{id}/transition", store::kRoleReviewer,
-        [this](Ctx& ctx, http::Request& req, http::Response& res) {
-          if (cases_off(res)) return;
-          const int64_t id = path_id(req, res, "id");
-          if (id == 0) return;
-          auto body = parse_body(req, res);
-          if (!body) return;
-          store::TransitionRequest t;
-          auto text = [&](const char* k, std::string* out) {
-            if (!body->contains(k)) return true;
-            if (!(*body)[k].is_string()) {
-              http::json_error(res, 400, "invalid_field", std::string(k) + " must be a string", k);
-              return false;
-            }
-            *out = (*body)[k].get<std::string>();
-            return true;
-          };
-          std::string to;
-          if (!text("to", &to) || !text("assessment", &t.assessment) || !text("note", &t.note)) return;
-          auto st = store::parse_case_state(to);
-          if (!st) return http::json_error(res, 400, "invalid_field", "to must be a case state", "to");
-          t.to = *st;
-          if (body->contains("partner")) {
-            if (!(*body)["partner"].is_number_integer()) {
-              return http::json_error(res, 400, "invalid_field", "partner must be a partner id", "partner");
-            }
-            t.partner_id = (*body)["partner"].get<int64_t>();
+  route(
+      "POST", "/v1/cases/{id}/transition", store::kRoleReviewer,
+      [this](Ctx& ctx, http::Request& req, http::Response& res) {
+        if (cases_off(res)) return;
+        const int64_t id = path_id(req, res, "id");
+        if (id == 0) return;
+        auto body = parse_body(req, res);
+        if (!body) return;
+        store::TransitionRequest t;
+        auto text = [&](const char* k, std::string* out) {
+          if (!body->contains(k)) return true;
+          if (!(*body)[k].is_string()) {
+            http::json_error(res, 400, "invalid_field", std::string(k) + " must be a string", k);
+            return false;
           }
-          auto db = cases->store();
-          if (!db.ok()) return send_status(res, db.status());
-          Result<store::Case> moved = Status::Ok();
-          Json detail = {{"to", to}, {"assessment", t.assessment}, {"partner", t.partner_id}};
-          bool ok = audited(
-              ctx, res, "case.transition", "case:" + std::to_string(id), detail,
-              [&]() -> Status {
-                moved = db.value()->transition(id, t, ctx.who.name);
-                return moved.status();
-              },
-              "to");
-          if (!ok) {
-            // Name the field the store named ("case: ...", "partner: ...").
-            if (!moved.ok() && moved.status().code() == ErrorCode::kInvalidInput) {
-              const std::string m = moved.status().message();
-              std::string field = m.substr(0, m.find(':'));
-              int code = field == "case" ? 404 : 400;
-              http::json_error(res, code, code == 404 ? "not_found" : "invalid_field", m,
-                               field == "case" ? "id" : field);
-            }
-            return;
+          *out = (*body)[k].get<std::string>();
+          return true;
+        };
+        std::string to;
+        if (!text("to", &to) || !text("assessment", &t.assessment) || !text("note", &t.note)) return;
+        auto st = store::parse_case_state(to);
+        if (!st) return http::json_error(res, 400, "invalid_field", "to must be a case state", "to");
+        t.to = *st;
+        if (body->contains("partner")) {
+          if (!(*body)["partner"].is_number_integer()) {
+            return http::json_error(res, 400, "invalid_field", "partner must be a partner id", "partner");
           }
-          send_json(res, 200, case_json(moved.value()));
-        });
+          t.partner_id = (*body)["partner"].get<int64_t>();
+        }
+        auto db = cases->store();
+        if (!db.ok()) return send_status(res, db.status());
+        Result<store::Case> moved = Status::Ok();
+        Json detail = {{"to", to}, {"assessment", t.assessment}, {"partner", t.partner_id}};
+        bool ok = audited(
+            ctx, res, "case.transition", "case:" + std::to_string(id), detail,
+            [&]() -> Status {
+              moved = db.value()->transition(id, t, ctx.who.name);
+              return moved.status();
+            },
+            "to");
+        if (!ok) {
+          // Name the field the store named ("case: ...", "partner: ...").
+          if (!moved.ok() && moved.status().code() == ErrorCode::kInvalidInput) {
+            const std::string m = moved.status().message();
+            std::string field = m.substr(0, m.find(':'));
+            int code = field == "case" ? 404 : 400;
+            http::json_error(res, code, code == 404 ? "not_found" : "invalid_field", m, field == "case" ? "id" : field);
+          }
+          return;
+        }
+        Json out = case_json(moved.value());
+        // Nothing illegal found: the case needs its files no more. Their
+        // retention ends now and they are purged (a legal hold keeps them).
+        const std::string& a = moved.value().assessment;
+        if (moved.value().state == store::CaseState::kClosed && (a == "not_illegal" || a == "false_positive")) {
+          std::vector<int64_t> ids;
+          auto reports = db.value()->reports_of(id);
+          if (reports.ok()) {
+            for (const auto& r : reports.value()) {
+              if (r.evidence_id != 0) ids.push_back(r.evidence_id);
+            }
+          }
+          auto purged = reports.ok()
+                            ? cases->release_evidence(ids, "case " + std::to_string(id) + " closed: " + a, ctx.who.name)
+                            : Result<std::vector<int64_t>>(reports.status());
+          // The transition stands; a failed purge is retried by the
+          // hourly one (the retention was moved first).
+          if (purged.ok()) {
+            out["evidence_purged"] = purged.value();
+          } else {
+            out["evidence_purge_error"] = purged.status().message();
+          }
+        }
+        send_json(res, 200, out);
+      });
 
   // The evidence bytes, for the console (which shows them blurred until a
   // reviewer reveals them). Only items attached to the case; every view is
@@ -385,6 +420,7 @@ void Api::Impl::add_console_routes() {
   });
 
   add_case_report_routes();
+  add_evidence_routes();
 }
 
 }  // namespace chainbreak::api
