@@ -67,6 +67,9 @@ struct Api::Impl {
   void add_web_routes();          // the portal and console pages (web_routes.cc)
   void add_case_report_routes();  // reports to NCMEC from cases (case_report_routes.cc)
   void add_evidence_routes();     // legal holds on a case's evidence (evidence_routes.cc)
+  // True when case id has evidence item eid; else false with a 404 (or the
+  // store's error) set on res.
+  bool evidence_of_case(int64_t id, int64_t eid, http::Response& res);
 
   CaseDesk* cases = nullptr;  // options.cases
   // True (and a 503 set on res) when this server runs without reports and

@@ -71,22 +71,30 @@ Result<pipeline::Lease<store::CaseStore>> CaseDesk::store() {
   });
 }
 
-Result<custody::Evidence> CaseDesk::read_evidence(int64_t id, std::string_view actor) {
-  // Evidence views are rare next to intake: connections of their own.
+Result<std::unique_ptr<CaseDesk::VaultSession>> CaseDesk::open_vault() {
+  // Evidence work is rare next to intake: connections of its own.
+  auto session = std::make_unique<VaultSession>();
   auto a = store::open_service_store(options_.location);
   if (!a.ok()) return a.status();
+  session->audit = std::move(a.value());
   auto c = store::open_custody_store(options_.location);
   if (!c.ok()) return c.status();
-  custody::Vault vault(*a.value(), *c.value(), *key_);
+  session->custody = std::move(c.value());
+  session->vault.emplace(*session->audit, *session->custody, *key_);
+  return session;
+}
+
+Result<custody::Evidence> CaseDesk::read_evidence(int64_t id, std::string_view actor) {
+  auto session = open_vault();
+  if (!session.ok()) return session.status();
+  custody::Vault& vault = *session.value()->vault;
   return vault.read_evidence(id, actor);
 }
 
 Result<custody::Evidence> CaseDesk::export_evidence(int64_t id, std::string_view actor, std::string_view recipient) {
-  auto a = store::open_service_store(options_.location);
-  if (!a.ok()) return a.status();
-  auto c = store::open_custody_store(options_.location);
-  if (!c.ok()) return c.status();
-  custody::Vault vault(*a.value(), *c.value(), *key_);
+  auto session = open_vault();
+  if (!session.ok()) return session.status();
+  custody::Vault& vault = *session.value()->vault;
   return vault.export_evidence(id, actor, recipient);
 }
 
@@ -104,25 +112,21 @@ Result<std::vector<store::EvidenceRecord>> CaseDesk::evidence_records(std::span<
 }
 
 Status CaseDesk::set_legal_hold(int64_t id, bool hold, std::string_view actor) {
-  auto a = store::open_service_store(options_.location);
-  if (!a.ok()) return a.status();
-  auto c = store::open_custody_store(options_.location);
-  if (!c.ok()) return c.status();
-  custody::Vault vault(*a.value(), *c.value(), *key_);
+  auto session = open_vault();
+  if (!session.ok()) return session.status();
+  custody::Vault& vault = *session.value()->vault;
   return vault.set_legal_hold(id, hold, actor);
 }
 
 Result<std::vector<int64_t>> CaseDesk::release_evidence(std::span<const int64_t> ids, std::string_view reason,
                                                         std::string_view actor) {
-  auto a = store::open_service_store(options_.location);
-  if (!a.ok()) return a.status();
-  auto c = store::open_custody_store(options_.location);
-  if (!c.ok()) return c.status();
-  custody::Vault vault(*a.value(), *c.value(), *key_);
+  auto session = open_vault();
+  if (!session.ok()) return session.status();
+  custody::Vault& vault = *session.value()->vault;
   const int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (int64_t id : ids) {
-    auto row = c.value()->get_evidence(id);
+    auto row = session.value()->custody->get_evidence(id);
     if (!row.ok()) return row.status();
     if (!row.value() || row.value()->purged_at != 0 || row.value()->retain_until <= now) continue;
     if (Status s = vault.set_retention(id, now, reason, actor); !s.ok()) return s;

@@ -112,6 +112,13 @@ class CaseDesk {
     Done done;
   };
   explicit CaseDesk(Options o) : options_(std::move(o)) {}
+  // A vault over connections of its own (for the console's evidence work).
+  struct VaultSession {
+    std::unique_ptr<store::ServiceStore> audit;
+    std::unique_ptr<store::CustodyStore> custody;
+    std::optional<custody::Vault> vault;
+  };
+  Result<std::unique_ptr<VaultSession>> open_vault();
   void intake_loop();
   // Puts the batch's files in the vault (a failed one answers its report
   // at once and drops it), then commits the reports.

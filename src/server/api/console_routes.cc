@@ -245,15 +245,7 @@ void Api::Impl::add_console_routes() {
           if (id == 0) return;
           const int64_t eid = path_id(req, res, "eid");
           if (eid == 0) return;
-          auto db = cases->store();
-          if (!db.ok()) return send_status(res, db.status());
-          auto reports = db.value()->reports_of(id);
-          if (!reports.ok()) return send_status(res, reports.status());
-          if (std::none_of(reports.value().begin(), reports.value().end(),
-                           [eid](const store::CaseReport& r) { return r.evidence_id == eid; })) {
-            return http::json_error(res, 404, "not_found",
-                                    "case " + std::to_string(id) + " has no evidence " + std::to_string(eid), "eid");
-          }
+          if (!evidence_of_case(id, eid, res)) return;
           auto ev = cases->read_evidence(eid, ctx.who.name);
           if (!ev.ok()) {
             if (ev.status().code() == ErrorCode::kInvalidInput) {

@@ -9,6 +9,20 @@
 
 namespace chainbreak::api {
 
+bool Api::Impl::evidence_of_case(int64_t id, int64_t eid, http::Response& res) {
+  auto db = cases->store();
+  if (!db.ok()) return send_status(res, db.status()), false;
+  auto reports = db.value()->reports_of(id);
+  if (!reports.ok()) return send_status(res, reports.status()), false;
+  if (std::none_of(reports.value().begin(), reports.value().end(),
+                   [eid](const store::CaseReport& r) { return r.evidence_id == eid; })) {
+    http::json_error(res, 404, "not_found", "case " + std::to_string(id) + " has no evidence " + std::to_string(eid),
+                     "eid");
+    return false;
+  }
+  return true;
+}
+
 void Api::Impl::add_evidence_routes() {
   route("POST", "/v1/cases/{id}/evidence/{eid}/legal-hold", store::kRoleReviewer,
         [this](Ctx& ctx, http::Request& req, http::Response& res) {
@@ -23,15 +37,7 @@ void Api::Impl::add_evidence_routes() {
             return http::json_error(res, 400, "invalid_field", "hold must be true or false", "hold");
           }
           const bool hold = (*body)["hold"].get<bool>();
-          auto db = cases->store();
-          if (!db.ok()) return send_status(res, db.status());
-          auto reports = db.value()->reports_of(id);
-          if (!reports.ok()) return send_status(res, reports.status());
-          if (std::none_of(reports.value().begin(), reports.value().end(),
-                           [eid](const store::CaseReport& r) { return r.evidence_id == eid; })) {
-            return http::json_error(res, 404, "not_found",
-                                    "case " + std::to_string(id) + " has no evidence " + std::to_string(eid), "eid");
-          }
+          if (!evidence_of_case(id, eid, res)) return;
           Status st = cases->set_legal_hold(eid, hold, ctx.who.name);
           if (st.code() == ErrorCode::kInvalidInput) {
             return http::json_error(res, 410, "gone", st.message(), "eid");  // purged: nothing left to hold
