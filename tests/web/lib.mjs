@@ -1,7 +1,8 @@
 // Helpers of the browser tests (portal_test.mjs): failures, synthetic PNG
 // images, the HTTP set-up of a pipeline case, the local fake CyberTipline's
-// test-only route, and checks that run inside a page. Nothing here is real
-// material: the images are stripes and rings generated below.
+// test-only route, public reports with a file, and checks that run inside a
+// page. Nothing here is real material: the images are stripes, rings and
+// mosaics generated below.
 import zlib from 'node:zlib';
 
 export class Failure extends Error {}
@@ -68,6 +69,18 @@ export function ringsPng(seed, width = 160, height = 120) {
   return png(width, height, (x, y) => PALETTE[(Math.floor(Math.hypot(x - cx, y - cy) / band) + seed) % PALETTE.length]);
 }
 
+// A mosaic of 20 x 15 blocks coloured by a seeded generator: a picture far
+// (in PDQ bits) from the stripes, the rings and other mosaics, so that a
+// report of it opens a case of its own.
+export function mosaicPng(seed, width = 160, height = 120) {
+  let x = (seed * 2654435761) >>> 0 || 1;
+  const next = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
+  const cols = 20, rows = 15;
+  const blocks = Array.from({ length: cols * rows }, () => PALETTE[next() % PALETTE.length]);
+  return png(width, height, (px, py) =>
+    blocks[Math.floor(py * rows / height) * cols + Math.floor(px * cols / width)]);
+}
+
 // ---------------------------------------------------------------- HTTP
 
 // A JSON (or raw, with contentType) request to the server; answers
@@ -114,6 +127,40 @@ export async function createPipelineCase(base, admin, picture, contentId) {
   return { caseId: String(m.case_id), decisionId: m.decision_id };
 }
 
+// A public report with a PNG file, as the portal sends it (multipart,
+// POST /v1/reports, no token); answers the case it opened or joined, found
+// in the queue by its URL ({caseId, receipt}). token: a reviewer's.
+export async function reportWithFile(base, token, { url, category = 'other', country = 'GB', name, picture }) {
+  const form = new FormData();
+  form.append('url', url);
+  form.append('description', 'Synthetic test report (generated mosaic), for the evidence retention steps.');
+  form.append('category', category);
+  form.append('country', country);
+  form.append('language', 'en');
+  form.append('file', new Blob([picture], { type: 'image/png' }), name);
+  const r = await fetch(base + '/v1/reports', { method: 'POST', body: form });
+  const body = await r.json().catch(() => null);
+  check(r.status === 201 && body && body.receipt, `POST /v1/reports answered ${r.status}: ${JSON.stringify(body)}`);
+  const q = await expect('GET /v1/cases', 200, call(base, token, 'GET', '/v1/cases?limit=500'));
+  const c = (q.cases || q).find((x) => x.url === url);
+  check(c, `no case in the queue has the URL ${url}`);
+  return { caseId: String(c.id), receipt: body.receipt };
+}
+
+// A case's evidence item as the server has it (GET /v1/cases/{id}).
+export async function evidenceOf(base, token, caseId, eid) {
+  const c = await expect(`GET /v1/cases/${caseId}`, 200, call(base, token, 'GET', `/v1/cases/${caseId}`));
+  const ev = (c.evidence || []).find((e) => String(e.id) === String(eid));
+  check(ev, `case ${caseId} has no evidence ${eid}: ${JSON.stringify(c.evidence)}`);
+  return ev;
+}
+
+// A transition through the HTTP API; answers the server's answer.
+export async function transition(base, token, caseId, body) {
+  return expect(`POST /v1/cases/${caseId}/transition ${JSON.stringify(body)}`, 200,
+    call(base, token, 'POST', `/v1/cases/${caseId}/transition`, body));
+}
+
 // What the local fake CyberTipline holds for a report (its test-only route
 // GET /_fake/report/{id}; HTTP Basic).
 export async function fakeReport(fake, reportId) {
@@ -158,6 +205,51 @@ export async function overdueRuleMismatches(page) {
     if (auto !== 'Automated detection (decision 7)|Classification B1') bad.push(`badges of a pipeline B1 case: ${auto}`);
     const pub = CB.caseBadges({ source: 'report', severity: 0, live_harm: true }, now).map((b) => b.textContent).join('|');
     if (pub !== 'Live harm') bad.push(`badges of a public live-harm case without a match: ${pub}`);
+    return bad;
+  });
+}
+
+// The console's retention rules (CBConsole.retentionState, closingNotice)
+// on made-up evidence at a fixed "now". Answers the mismatches.
+export async function retentionRuleMismatches(page) {
+  return page.evaluate(() => {
+    const CB = window.CBConsole;
+    const now = Date.parse('2030-06-01T12:00:00Z');
+    const later = '2030-08-30T12:00:00Z', earlier = '2030-06-01T11:00:00Z';
+    const rows = [
+      [{ retain_until: later }, 'kept', 'Kept until 2030-08-30 12:00:00 UTC'],
+      [{ retain_until: later, legal_hold: true }, 'held', /^Legal hold \(kept until it is released/],
+      [{ retain_until: earlier, legal_hold: true }, 'held', /^Legal hold \(retention ended 2030-06-01 11:00:00 UTC/],
+      [{ retain_until: earlier }, 'ended', /^Retention ended 2030-06-01 11:00:00 UTC/],
+      [{ retain_until: '2030-06-01T12:00:00Z' }, 'ended', /^Retention ended/],  // at the end: over
+      [{ retain_until: later, legal_hold: true, purged: true }, 'purged', 'Purged (hashes kept)'],
+      [{ retain_until: earlier, purged: true }, 'purged', 'Purged (hashes kept)'],
+      [{}, 'unknown', 'Retention unknown']
+    ];
+    const bad = [];
+    for (const [ev, kind, text] of rows) {
+      const s = CB.retentionState(ev, now);
+      const ok = s.kind === kind && (typeof text === 'string' ? s.text === text : text.test(s.text));
+      if (!ok) bad.push(`retentionState(${JSON.stringify(ev)}) = ${JSON.stringify(s)}, expected ${kind} ${text}`);
+    }
+    const files = [{ retain_until: later }, { retain_until: later, legal_hold: true }, { purged: true }];
+    const notices = [
+      [{ assessment: 'not_illegal', evidence: files }, 'closed', 1, 1],
+      [{ assessment: 'false_positive', evidence: files.slice(0, 1) }, 'closed', 1, 0],
+      [{ assessment: 'false_positive', evidence: files.slice(1) }, 'closed', 0, 1],
+      [{ assessment: 'not_illegal', evidence: files.slice(2) }, 'closed', 0, 0],  // only purged files: nothing to say
+      [{ assessment: 'illegal_baseline', evidence: files }, 'closed', 0, 0],
+      [{ assessment: 'not_illegal', evidence: files }, 'referred', 0, 0],
+      [{ evidence: files }, 'closed', 0, 0]
+    ];
+    for (const [c, to, deleted, held] of notices) {
+      const n = CB.closingNotice(c, to);
+      const said = deleted + held > 0;
+      if (n.deleted !== deleted || n.held !== held || !!n.text !== said ||
+          (said && !/deletes its files unless they are on legal hold/.test(n.text))) {
+        bad.push(`closingNotice(${JSON.stringify(c)}, ${to}) = ${JSON.stringify(n)}, expected ${deleted} deleted, ${held} held`);
+      }
+    }
     return bad;
   });
 }

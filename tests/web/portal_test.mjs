@@ -1,7 +1,8 @@
 // Browser tests of the reporting portal (/report) and the review console
 // (/console) in real headless Chromium (Debian's /usr/bin/chromium driven by
 // playwright-core). Everything submitted is synthetic: texts say so, images
-// are stripes and rings generated in lib.mjs.
+// are stripes, rings and mosaics generated in lib.mjs. The console's
+// evidence retention and legal-hold steps are in evidence_steps.mjs.
 //
 //   node portal_test.mjs BASE_URL REVIEWER_TOKEN ADMIN_TOKEN
 //   (or CHAINBREAK_URL / CHAINBREAK_TOKEN / CHAINBREAK_ADMIN_TOKEN)
@@ -23,6 +24,7 @@ import {
   Failure, check, stripesPng, ringsPng, createPipelineCase, fakeReport, overdueRuleMismatches,
   lowContrastBadges, pretendDeadlinePassed
 } from './lib.mjs';
+import { evidenceSteps } from './evidence_steps.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const base = (process.argv[2] || process.env.CHAINBREAK_URL || '').replace(/\/+$/, '');
@@ -693,6 +695,9 @@ async function main() {
           `history is ${JSON.stringify(history)}`);
     check(await pc.locator('#cybertip-actions').isVisible(), 'a closed case assessed illegal no longer offers the NCMEC report');
   });
+
+  // ---- Evidence retention and legal holds (evidence_steps.mjs).
+  await evidenceSteps({ pc, base, token, run, seed, esUrl: urls.es, step, shot, decide, slowStep });
 
   await step('portal: the reporter sees the outcome with the receipt code', async () => {
     await pe.goto(base + '/report?lang=en');

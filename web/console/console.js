@@ -1,20 +1,20 @@
 /* chainbreak review console. Plain JavaScript, no third-party code.
  * Contract: docs/CASES.md. The API token lives in this tab's sessionStorage
- * only and goes out as "Authorization: Bearer". Evidence is fetched with the
- * token into blob: URLs and shown greyscale and blurred; a reveal is an
- * explicit click, ends with "Hide" or after 10 s, and is reported with its
- * duration (POST /v1/cases/{id}/reveal). */
+ * only and goes out as "Authorization: Bearer". The queue, the case view
+ * and decisions are here; the evidence (blurred viewer, reveals, retention
+ * and legal holds) is evidence.js, the NCMEC section cybertip.js, shared
+ * helpers and rules case_info.js. */
 (function () {
   'use strict';
 
-  /* Shared helpers and the NCMEC section: case_info.js, cybertip.js. */
+  /* Shared helpers, the evidence and the NCMEC section: case_info.js,
+   * evidence.js, cybertip.js. */
   var CB = window.CBConsole;
   var el = CB.el;
   var fmtTime = CB.fmtTime;
   var fmtDuration = CB.fmtDuration;
 
   var TOKEN_KEY = 'chainbreak.console.token';
-  var REVEAL_LIMIT_MS = 10000;
 
   var STATE_LABELS = {
     new: 'New',
@@ -56,7 +56,6 @@
   var token = '';
   var partners = [];
   var current = null;       /* the open case (JSON) */
-  var media = [];           /* {eid, caseId, el, url, revealedAt, timer, ...} */
   var exposureTimer = null;
 
   function $(id) { return document.getElementById(id); }
@@ -164,7 +163,7 @@
   }
 
   function signOut(message) {
-    hideAll(true);
+    CB.evidence.hideAll(true);
     token = '';
     sessionStorage.removeItem(TOKEN_KEY);
     clearInterval(exposureTimer);
@@ -247,9 +246,8 @@
   }
 
   function closeCase() {
-    hideAll(false);
-    media.forEach(function (m) { if (m.url) URL.revokeObjectURL(m.url); });
-    media = [];
+    CB.evidence.clear();
+    $('decision-status').textContent = '';
     current = null;
     $('case-title').textContent = 'No case open';
     show($('case-empty'), true);
@@ -322,7 +320,7 @@
     if (st.notice !== null && st.notice !== undefined) fact(dl, 'Time to notice', fmtDuration(st.notice));
     if (st.removal !== null && st.removal !== undefined) fact(dl, 'Time to removal', fmtDuration(st.removal));
 
-    if (!same) renderEvidence(c);
+    CB.evidence.render(c, same);
     renderDecision(c);
     CB.cybertip.render(c);
     renderReports(c.reports || []);
@@ -365,122 +363,6 @@
     });
   }
 
-  /* ---- evidence: blurred by default ---- */
-
-  function renderEvidence(c) {
-    var list = $('evidence-list');
-    list.textContent = '';
-    var items = c.evidence || [];
-    if (!items.length) list.appendChild(el('li', { className: 'muted', text: 'No evidence files.' }));
-    items.forEach(function (ev, i) {
-      var eid = ev.id !== undefined ? ev.id : ev.evidence_id;
-      var frame = el('div', { className: 'evidence-frame' });
-      var state = el('p', { className: 'reveal-state muted', 'aria-live': 'polite', text: 'Loading…' });
-      /* The countdown is visual only (a live region ticking every second
-       * would drown a screen reader). */
-      var countdown = el('span', { className: 'countdown', 'aria-hidden': 'true' });
-      var reveal = el('button', { type: 'button', className: 'reveal', disabled: 'disabled', text: 'Reveal' });
-      var hide = el('button', { type: 'button', className: 'hide', disabled: 'disabled', text: 'Hide' });
-      var item = {
-        eid: eid, caseId: c.id, frame: frame, el: null, url: '', revealedAt: 0, timer: null, countdown: null,
-        reveal: reveal, hide: hide, state: state, countdownEl: countdown
-      };
-      media.push(item);
-      reveal.setAttribute('aria-label', 'Reveal evidence ' + (i + 1));
-      hide.setAttribute('aria-label', 'Hide evidence ' + (i + 1));
-      reveal.addEventListener('click', function () { revealItem(item); });
-      hide.addEventListener('click', function () { hideItem(item, 'hidden by you'); });
-      var meta = el('p', { className: 'hash' }, [
-        (ev.media_type || 'file') + ' · sha256 ',
-        el('code', { text: ev.sha256 || '' }),
-        ev.md5 ? ' · md5 ' : '',
-        ev.md5 ? el('code', { text: ev.md5 }) : null
-      ]);
-      list.appendChild(el('li', { className: 'evidence', 'data-evidence-id': String(eid) },
-                          [frame, el('div', { className: 'evidence-controls' }, [reveal, hide, countdown, state]), meta]));
-      loadEvidence(item, ev);
-    });
-  }
-
-  function loadEvidence(item, ev) {
-    api('GET', '/v1/cases/' + encodeURIComponent(item.caseId) + '/evidence/' + encodeURIComponent(item.eid), undefined,
-        { blob: true }).then(function (blob) {
-      var type = blob.type || ev.media_type || '';
-      item.url = URL.createObjectURL(blob);
-      var node;
-      if (/^image\//.test(type)) {
-        node = el('img', { className: 'evidence-media veiled', alt: 'Evidence image (blurred until revealed)', src: item.url });
-      } else if (/^video\//.test(type)) {
-        node = el('video', { className: 'evidence-media veiled', muted: 'muted', preload: 'metadata', src: item.url });
-        node.controls = false;
-      } else {
-        item.frame.appendChild(el('p', { className: 'muted', text: 'No preview for ' + (type || 'this file type') + '.' }));
-        item.state.textContent = '';
-        return;
-      }
-      node.setAttribute('draggable', 'false');
-      item.el = node;
-      item.frame.appendChild(node);
-      item.reveal.removeAttribute('disabled');
-      item.state.textContent = 'Blurred.';
-    }).catch(function (e) {
-      item.state.textContent = 'Could not load: ' + describe(e);
-      item.state.className = 'reveal-state error';
-    });
-  }
-
-  function revealItem(item) {
-    if (!item.el || item.revealedAt) return;
-    item.revealedAt = performance.now();
-    item.el.classList.remove('veiled');
-    item.el.classList.add('revealed');
-    if (item.el.tagName === 'VIDEO') { item.el.controls = true; }
-    item.reveal.setAttribute('disabled', 'disabled');
-    item.hide.removeAttribute('disabled');
-    item.hide.focus();
-    var left = REVEAL_LIMIT_MS / 1000;
-    item.state.textContent = 'Visible. Hides automatically after ' + left + ' s.';
-    item.countdownEl.textContent = left + ' s';
-    item.countdown = setInterval(function () {
-      left -= 1;
-      item.countdownEl.textContent = left > 0 ? left + ' s' : '';
-    }, 1000);
-    item.timer = setTimeout(function () { hideItem(item, 'hidden after 10 s'); }, REVEAL_LIMIT_MS);
-  }
-
-  /* Hides an item and reports the reveal's duration. */
-  function hideItem(item, why, keepalive) {
-    if (!item.revealedAt) return Promise.resolve();
-    var duration = Math.max(0, Math.round(performance.now() - item.revealedAt));
-    item.revealedAt = 0;
-    clearTimeout(item.timer);
-    clearInterval(item.countdown);
-    item.countdownEl.textContent = '';
-    item.el.classList.remove('revealed');
-    item.el.classList.add('veiled');
-    if (item.el.tagName === 'VIDEO') { item.el.pause(); item.el.controls = false; }
-    item.hide.setAttribute('disabled', 'disabled');
-    item.reveal.removeAttribute('disabled');
-    if (!keepalive) item.reveal.focus();
-    item.state.textContent = 'Blurred (' + why + '). Logging the reveal…';
-    var evidenceId = Number(item.eid);
-    return api('POST', '/v1/cases/' + encodeURIComponent(item.caseId) + '/reveal',
-               { evidence_id: evidenceId, duration_ms: duration }, { keepalive: !!keepalive })
-      .then(function () {
-        item.state.textContent = 'Blurred (' + why + '). Reveal of ' + (Math.round(duration / 100) / 10) + ' s logged.';
-        item.state.setAttribute('data-logged', 'true');
-        return refreshExposure();
-      })
-      .catch(function (e) {
-        item.state.textContent = 'Blurred, but the reveal could not be logged: ' + describe(e);
-        item.state.className = 'reveal-state error';
-      });
-  }
-
-  function hideAll(keepalive) {
-    media.forEach(function (m) { if (m.revealedAt) hideItem(m, 'closed', keepalive); });
-  }
-
   /* ---- decisions ---- */
 
   function renderDecision(c) {
@@ -517,6 +399,13 @@
     $('note-required').textContent = needNote ? '(required when closing at this stage)' : '(optional)';
     if (needNote) $('decision-note').setAttribute('aria-required', 'true');
     else $('decision-note').removeAttribute('aria-required');
+    /* Closing after "not illegal" / "false positive" deletes the files
+     * (evidence.js): said next to the button, and read with it. */
+    var purge = CB.closingNotice(current, to).text;
+    $('decision-purge').textContent = purge;
+    show($('decision-purge'), !!purge);
+    if (purge) $('decision-submit').setAttribute('aria-describedby', 'decision-purge');
+    else $('decision-submit').removeAttribute('aria-describedby');
   }
 
   function onDecide(ev) {
@@ -539,15 +428,26 @@
       return fail('Closing a case at this stage needs a note saying why.', 'decision-note');
     }
     if (note) body.note = note;
+    var purge = CB.closingNotice(current, to);
+    if (purge.deleted && !window.confirm('Close case ' + current.id + ' and delete ' + purge.deleted + ' evidence ' +
+        (purge.deleted === 1 ? 'file' : 'files') + ' now?\n\nTheir hashes and metadata are kept; files on legal hold are ' +
+        'kept until released. This cannot be undone.')) return;
     var button = $('decision-submit');
     button.disabled = true;
     $('decision-status').textContent = 'Recording…';
     var id = current.id;
-    api('POST', '/v1/cases/' + encodeURIComponent(id) + '/transition', body).then(function () {
+    api('POST', '/v1/cases/' + encodeURIComponent(id) + '/transition', body).then(function (out) {
       $('decision-note').value = '';
       $('decision-assessment').value = '';
-      $('decision-status').textContent = 'Case ' + id + ' moved to ' + stateLabel(to) + '.';
-      return openCase(id, true).then(loadQueue).then(function () { $('decision-to').focus(); });
+      var gone = (out && out.evidence_purged) || [];
+      $('decision-status').textContent = 'Case ' + id + ' moved to ' + stateLabel(to) + '.' + (out && out.evidence_purged
+        ? ' ' + gone.length + ' evidence ' + (gone.length === 1 ? 'file' : 'files') + ' deleted (hashes kept).' : '') +
+        (out && out.evidence_purge_error ? ' The files could not be deleted now (' + out.evidence_purge_error +
+        '); the hourly purge tries again.' : '');
+      /* The case again: the evidence shows what was purged. */
+      return openCase(id, true).then(loadQueue).then(function () {
+        $(current && !(NEXT[current.state] || []).length ? 'decision-final' : 'decision-to').focus();
+      });
     }).catch(function (e) {
       $('decision-status').textContent = '';
       var target = { assessment: 'decision-assessment', partner: 'decision-partner', note: 'decision-note', to: 'decision-to' }[e.field];
@@ -569,11 +469,13 @@
     $('queue-state').addEventListener('change', loadQueue);
     $('decision-to').addEventListener('change', onDecisionTarget);
     $('decision-form').addEventListener('submit', onDecide);
+    CB.evidence.init({ api: api, describe: describe, refreshExposure: refreshExposure, onChange: onDecisionTarget,
+                       onGone: function () { if (current) openCase(current.id, true); } });
     CB.cybertip.init({ api: api, describe: describe });
     window.addEventListener('hashchange', route);
-    window.addEventListener('pagehide', function () { hideAll(true); });
+    window.addEventListener('pagehide', function () { CB.evidence.hideAll(true); });
     document.addEventListener('visibilitychange', function () {
-      if (document.visibilityState === 'hidden') hideAll(true);
+      if (document.visibilityState === 'hidden') CB.evidence.hideAll(true);
     });
     var saved = sessionStorage.getItem(TOKEN_KEY);
     if (saved) {
