@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "custody/crypto.h"
+#include "util/text.h"
 
 namespace chainbreak::custody {
 namespace {
@@ -91,8 +92,8 @@ Result<store::EvidenceRecord> Vault::live_row(int64_t id) {
   if (!row.ok()) return row.status();
   if (!row.value()) return InvalidInput(item(id) + "unknown id");
   if (row.value()->purged_at != 0) {
-    return InvalidInput(item(id) + "purged at " + std::to_string(row.value()->purged_at) +
-                        "; only its hashes and metadata remain");
+    return InvalidInput(item(id) + "purged at " + iso_utc_seconds(row.value()->purged_at * 1'000'000) + " (unix " +
+                        std::to_string(row.value()->purged_at) + "); only its hashes and metadata remain");
   }
   return *row.value();
 }
