@@ -3,23 +3,8 @@
 // stores take; its last statement creates the index reveals_by_reviewer,
 // whose presence means the schema is complete), statements prepared at
 // connect. Same behaviour and messages as sqlite_cases.cc.
-//
-// Concurrent intake (several replicas): intake()'s transaction starts with
-// pg_advisory_xact_lock(kIntakeLock), held until commit or rollback, and
-// only then looks up the open case to join (by URL key, then file SHA-256,
-// then MD5) and inserts a new one when none matches. Intakes thus take
-// turns, like SQLite's BEGIN IMMEDIATE, and each sees the cases the one
-// before it committed (READ COMMITTED: every lookup takes a fresh snapshot
-// after the lock is granted), so two reports of one URL never open two
-// cases. Chosen over LOCK TABLE cases IN SHARE ROW EXCLUSIVE MODE because
-// that lock would also conflict with every other writer of cases (a
-// reviewer's transition, a pipeline case, autovacuum) for the whole batch,
-// and a transition that holds its case FOR UPDATE and then needs ROW
-// EXCLUSIVE for its UPDATE would deadlock against an intake waiting for
-// that row. The advisory lock orders intakes only; against transitions the
-// lookups lock the case they return FOR UPDATE (a case closed meanwhile is
-// skipped, not joined). One lock rather than one per URL/hash key: a batch
-// is one transaction per group commit, and a single key cannot deadlock.
+
+// Intake (the group commit of reports) is in postgres_case_intake.cc.
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -84,68 +69,7 @@ CREATE TABLE IF NOT EXISTS reveals (
 CREATE INDEX IF NOT EXISTS reveals_by_reviewer ON reveals (reviewer, time_us);
 )sql";
 
-// Held by intake() until its transaction ends (see the header). Not the
-// schema lock (4242170707): connecting never waits for an intake.
-constexpr const char* kIntakeBegin = "BEGIN; SELECT pg_advisory_xact_lock(4242170708)";
-
-// The lookups repeat the partial indexes' predicates (url_key <> '', ...)
-// so that generic plans of the prepared statements can use them.
 const PgStatement kStatements[] = {
-    {"case_find_url",
-     "SELECT id FROM cases WHERE url_key = $1 AND url_key <> '' AND state <> 'closed' ORDER BY id LIMIT 1 "
-     "FOR UPDATE"},
-    {"case_find_sha256",
-     "SELECT c.id FROM case_reports r JOIN cases c ON c.id = r.case_id WHERE r.file_sha256 = $1 AND "
-     "r.file_sha256 <> '' AND c.state <> 'closed' ORDER BY c.id LIMIT 1 FOR UPDATE OF c"},
-    {"case_find_md5",
-     "SELECT c.id FROM case_reports r JOIN cases c ON c.id = r.case_id WHERE r.file_md5 = $1 AND "
-     "r.file_md5 <> '' AND c.state <> 'closed' ORDER BY c.id LIMIT 1 FOR UPDATE OF c"},
-    {"case_find_open", "SELECT id FROM cases WHERE id = $1::bigint AND state <> 'closed' FOR UPDATE"},
-    {"case_new",
-     "INSERT INTO cases (created_us, updated_us, state, source, category, country, url_key, live_harm, "
-     "report_count, decision_id) VALUES ($1, $1, 'new', CASE WHEN $6::bigint > 0 THEN 'pipeline' ELSE 'report' "
-     "END, $2, $3, $4, $5, 0, $6::bigint) RETURNING id"},
-    // The whole intake of one report in one round trip: find the open case
-    // (join_case when still open, URL, SHA-256, MD5, in that order), count
-    // the report in it (skipped when a reviewer closed it meanwhile: no row
-    // comes back and the caller takes the step-by-step path), or open a new
-    // one (only when nothing was found), then the report row.
-    // The UPDATE re-checks state on the row it locks, so a case closed by
-    // a concurrent transition is never joined. The branches have no ORDER
-    // BY of their own: with one, the generic plan of this prepared
-    // statement walked the primary key (a scan per report once the table
-    // held tens of thousands of cases: 52 reports/s).
-    {"case_intake_one",
-     "WITH hit AS (SELECT id FROM ("
-     "(SELECT id, 0 AS o FROM cases WHERE $1::bigint > 0 AND id = $1::bigint AND state <> 'closed') UNION ALL "
-     "(SELECT id, 1 FROM cases WHERE url_key = $2 AND url_key <> '' AND state <> 'closed') "
-     "UNION ALL "
-     "(SELECT c.id, 2 FROM case_reports r JOIN cases c ON c.id = r.case_id WHERE "
-     "r.file_sha256 = $3 AND r.file_sha256 <> '' AND c.state <> 'closed') UNION ALL "
-     "(SELECT c.id, 3 FROM case_reports r JOIN cases c ON c.id = r.case_id WHERE "
-     "r.file_md5 = $4 AND r.file_md5 <> '' AND c.state <> 'closed')"
-     ") h ORDER BY o, id LIMIT 1), "
-     "bumped AS (UPDATE cases SET report_count = report_count + 1, updated_us = $5::bigint, "
-     "live_harm = live_harm OR $8::boolean, country = CASE WHEN country = '' THEN $7 ELSE country END, "
-     "severity = GREATEST(severity, $17::integer) "
-     "WHERE id = (SELECT id FROM hit) AND state <> 'closed' RETURNING id), "
-     "fresh AS (INSERT INTO cases (created_us, updated_us, state, source, category, country, url_key, live_harm, "
-     "report_count, severity, decision_id) SELECT $5::bigint, $5::bigint, 'new', CASE WHEN $18::bigint > 0 THEN "
-     "'pipeline' ELSE 'report' END, $6, $7, $2, $8::boolean, 1, $17::integer, $18::bigint "
-     "WHERE NOT EXISTS (SELECT 1 FROM hit) RETURNING id), "
-     "target AS (SELECT id, false AS is_new FROM bumped UNION ALL SELECT id, true FROM fresh) "
-     "INSERT INTO case_reports (case_id, created_us, receipt_hash, category, country, url, description, "
-     "language, contact, live_harm, file_md5, file_sha256, file_pdq, media_type, evidence_id) "
-     "SELECT id, $5::bigint, $9, $6, $7, $10, $11, $12, $13, $8::boolean, $4, $3, $14, $15, $16::bigint FROM target "
-     "RETURNING id, case_id, (SELECT is_new FROM target)"},
-    {"case_count_report",
-     "UPDATE cases SET report_count = report_count + 1, updated_us = $2, live_harm = live_harm OR $3, "
-     "country = CASE WHEN country = '' THEN $4 ELSE country END, severity = GREATEST(severity, $5::integer) "
-     "WHERE id = $1 RETURNING id"},
-    {"case_report_insert",
-     "INSERT INTO case_reports (case_id, created_us, receipt_hash, category, country, url, description, "
-     "language, contact, live_harm, file_md5, file_sha256, file_pdq, media_type, evidence_id) "
-     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id"},
     {"case_report_redact",
      "UPDATE case_reports SET description = CASE WHEN ($3::integer & 1) <> 0 THEN '' ELSE description END, "
      "contact = CASE WHEN ($3::integer & 2) <> 0 THEN '' ELSE contact END, redacted = redacted | $3::integer "
@@ -303,11 +227,6 @@ class PostgresCaseStore final : public CaseStore {
     if (Status s = db_.ensure_ready(); !s.ok()) return s;
     return db_.run(name, params, op);
   }
-  // intake()'s work for report i inside its transaction.
-  Result<IntakeResult> intake_one(const NewReport& r, size_t i, int64_t now);
-  // intake() one statement per report (pipelined): the path that names the
-  // report at fault, and takes a case closed meanwhile in its stride.
-  Result<std::vector<IntakeResult>> intake_each(std::span<const NewReport> reports);
 
   PgConn db_;
 };
@@ -315,119 +234,16 @@ class PostgresCaseStore final : public CaseStore {
 Status PostgresCaseStore::init(const std::string& conninfo) {
   static const std::vector<PgStatement> statements = [] {
     std::vector<PgStatement> all(std::begin(kStatements), std::end(kStatements));
-    all.insert(all.end(), std::begin(kPgBatchIntakeStatements), std::end(kPgBatchIntakeStatements));
+    all.insert(all.end(), kPgIntakeStatements.begin(), kPgIntakeStatements.end());
     return all;
   }();
   return pg_open_with_schema(db_, conninfo, "reveals_by_reviewer", kCaseSchema, statements, "apply case schema");
 }
 
-Result<IntakeResult> PostgresCaseStore::intake_one(const NewReport& r, size_t i, int64_t now) {
-  const std::string at = "reports[" + std::to_string(i) + "].";
-  // Bytes PostgreSQL would refuse, in a field check_report leaves unchecked.
-  if (!valid_text(r.media_type)) return InvalidInput(at + "media_type: is not UTF-8 text");
-  const std::string key = normalise_url(r.url);
-  const std::string country = upper2(r.country);
-  int64_t case_id = 0;
-  auto find = [&](const char* name, const std::string& v) -> Status {
-    if (case_id != 0 || v.empty() || v == "0") return Status::Ok();
-    auto f = db_.run(name, {v}, "intake: find case");
-    if (!f.ok()) return f.status();
-    if (PQntuples(f.value().get()) > 0) case_id = pg_i64(f.value().get(), 0, 0);
-    return Status::Ok();
-  };
-  if (Status s = find("case_find_open", str(r.join_case)); !s.ok()) return s;
-  if (Status s = find("case_find_url", key); !s.ok()) return s;
-  if (Status s = find("case_find_sha256", r.file_sha256); !s.ok()) return s;
-  if (Status s = find("case_find_md5", r.file_md5); !s.ok()) return s;
-  IntakeResult res;
-  if (case_id == 0) {
-    auto c = db_.run("case_new", {str(now), r.category, country, key, str(r.live_harm), str(r.decision_id)},
-                     "intake: new case");
-    if (!c.ok()) return c.status();
-    case_id = pg_i64(c.value().get(), 0, 0);
-    res.new_case = true;
-  }
-  auto counted =
-      db_.run("case_count_report", {str(case_id), str(now), str(r.live_harm), country, str(int64_t{r.severity})},
-              "intake: count report");
-  if (!counted.ok()) return counted.status();
-  if (PQntuples(counted.value().get()) != 1) return IoError("intake: case " + std::to_string(case_id) + " vanished");
-  const std::string params[] = {str(case_id), str(now),      r.receipt_hash, r.category,   country,
-                                r.url,        r.description, r.language,     r.contact,    str(r.live_harm),
-                                r.file_md5,   r.file_sha256, r.file_pdq,     r.media_type, str(r.evidence_id)};
-  auto ins = db_.run("case_report_insert", params, "intake: report");
-  if (!ins.ok()) {
-    if (ins.status().code() == ErrorCode::kInvalidInput) return InvalidInput(at + "receipt_hash: already used");
-    return ins.status();
-  }
-  res.report_id = pg_i64(ins.value().get(), 0, 0);
-  res.case_id = case_id;
-  return res;
-}
-
 }  // namespace
 
 Result<std::vector<IntakeResult>> PostgresCaseStore::intake(std::span<const NewReport> reports) {
-  constexpr std::string_view op = "intake";
-  for (size_t i = 0; i < reports.size(); ++i) {
-    if (Status s = check_report(reports[i], i); !s.ok()) return s;
-    // Bytes PostgreSQL would refuse, in a field check_report leaves unchecked.
-    if (!valid_text(reports[i].media_type))
-      return InvalidInput("reports[" + std::to_string(i) + "].media_type: is not UTF-8 text");
-  }
-  {
-    // The set-based path: a few statements for the whole batch.
-    PgTxn txn(db_);
-    if (Status s = txn.begin(kIntakeBegin, op); !s.ok()) return s;
-    auto batch = pg_intake_batch(db_, reports, now_micros());
-    if (!batch.ok()) return batch.status();
-    if (batch.value()) {
-      if (Status s = txn.commit(op); !s.ok()) return s;
-      return std::move(*batch.value());
-    }
-  }  // rolled back: one statement per report tells which one and why
-  return intake_each(reports);
-}
-
-Result<std::vector<IntakeResult>> PostgresCaseStore::intake_each(std::span<const NewReport> reports) {
-  constexpr std::string_view op = "intake";
-  PgTxn txn(db_);
-  if (Status s = txn.begin(kIntakeBegin, op); !s.ok()) return s;
-  const int64_t now = now_micros();
-  // Every report's statement in one pipeline: one round trip for the batch.
-  std::vector<std::vector<std::string>> params;
-  params.reserve(reports.size());
-  for (size_t i = 0; i < reports.size(); ++i) {
-    const NewReport& r = reports[i];
-    if (!valid_text(r.media_type))
-      return InvalidInput("reports[" + std::to_string(i) + "].media_type: is not UTF-8 text");
-    params.push_back({str(r.join_case), normalise_url(r.url), r.file_sha256, r.file_md5, str(now), r.category,
-                      upper2(r.country), str(r.live_harm), r.receipt_hash, r.url, r.description, r.language, r.contact,
-                      r.file_pdq, r.media_type, str(r.evidence_id), str(int64_t{r.severity}), str(r.decision_id)});
-  }
-  size_t failed_at = 0;
-  auto results = db_.run_pipelined("case_intake_one", params, "intake: report", &failed_at);
-  if (!results.ok()) {
-    if (results.status().code() == ErrorCode::kInvalidInput) {
-      return InvalidInput("reports[" + std::to_string(failed_at) + "].receipt_hash: already used");
-    }
-    return results.status();  // ~PgTxn rolls back: nothing stored
-  }
-  std::vector<IntakeResult> out;
-  out.reserve(reports.size());
-  for (size_t i = 0; i < reports.size(); ++i) {
-    PGresult* res = results.value()[i].get();
-    if (PQntuples(res) == 1) {
-      out.push_back({pg_i64(res, 0, 0), pg_i64(res, 0, 1), pg_bool(res, 0, 2)});
-      continue;
-    }
-    // The case it found was closed meanwhile: the step-by-step path.
-    auto slow = intake_one(reports[i], i, now);
-    if (!slow.ok()) return slow.status();
-    out.push_back(slow.value());
-  }
-  if (Status s = txn.commit(op); !s.ok()) return s;
-  return out;
+  return pg_intake(db_, reports);
 }
 
 Status PostgresCaseStore::redact_report(int64_t case_id, int64_t report_id, uint32_t mask) {

@@ -188,40 +188,27 @@ Result<std::vector<IntakeResult>> SqliteCaseStore::intake(std::span<const NewRep
       const std::string key = normalise_url(r.url);
       const std::string country = upper2(r.country);
       int64_t case_id = 0;
-      auto find = [&](const char* sql, const std::string& v) -> Status {
-        if (case_id != 0 || v.empty() || v == "0") return Status::Ok();
+      // The open case to join: the one join_case names, else by URL key,
+      // file SHA-256, file MD5 (the lowest id of each).
+      const std::pair<const char*, std::string> lookups[] = {
+          {"SELECT id FROM cases WHERE id = CAST(?1 AS INTEGER) AND state <> 'closed'",
+           r.join_case > 0 ? std::to_string(r.join_case) : std::string()},
+          {"SELECT id FROM cases WHERE url_key = ?1 AND url_key <> '' AND state <> 'closed' ORDER BY id LIMIT 1", key},
+          {"SELECT c.id FROM case_reports r JOIN cases c ON c.id = r.case_id "
+           "WHERE r.file_sha256 = ?1 AND r.file_sha256 <> '' AND c.state <> 'closed' ORDER BY c.id LIMIT 1",
+           r.file_sha256},
+          {"SELECT c.id FROM case_reports r JOIN cases c ON c.id = r.case_id "
+           "WHERE r.file_md5 = ?1 AND r.file_md5 <> '' AND c.state <> 'closed' ORDER BY c.id LIMIT 1",
+           r.file_md5}};
+      for (const auto& [sql, value] : lookups) {
+        if (case_id != 0 || value.empty()) continue;
         auto s = stmt(sql);
         if (!s.ok()) return s.status();
         StmtUse use(*s.value());
-        s.value()->bind_text(1, v);
-        int rc = step(*s.value());
+        s.value()->bind_text(1, value);
+        const int rc = step(*s.value());
         if (step_failed(rc)) return sqlite_error(db_, "intake: find case");
         if (rc == SQLITE_ROW) case_id = s.value()->i64(0);
-        return Status::Ok();
-      };
-      if (Status s = find("SELECT id FROM cases WHERE id = CAST(?1 AS INTEGER) AND state <> 'closed'",
-                          std::to_string(r.join_case));
-          !s.ok()) {
-        return s;
-      }
-      if (Status s = find(
-              "SELECT id FROM cases WHERE url_key = ?1 AND url_key <> '' AND state <> 'closed' ORDER BY id LIMIT 1",
-              key);
-          !s.ok()) {
-        return s;
-      }
-      if (Status s =
-              find("SELECT c.id FROM case_reports r JOIN cases c ON c.id = r.case_id "
-                   "WHERE r.file_sha256 = ?1 AND r.file_sha256 <> '' AND c.state <> 'closed' ORDER BY c.id LIMIT 1",
-                   r.file_sha256);
-          !s.ok()) {
-        return s;
-      }
-      if (Status s = find("SELECT c.id FROM case_reports r JOIN cases c ON c.id = r.case_id "
-                          "WHERE r.file_md5 = ?1 AND r.file_md5 <> '' AND c.state <> 'closed' ORDER BY c.id LIMIT 1",
-                          r.file_md5);
-          !s.ok()) {
-        return s;
       }
       IntakeResult res;
       if (case_id == 0) {
