@@ -116,7 +116,7 @@ Result<Evidence> Vault::open_item(int64_t id, std::string_view actor, std::strin
   }
   if (rec.key_id != key_.id()) {
     return failed(actor, action, id,
-                  InvalidInput(item(id) + "encrypted with key " + rec.key_id + ", not with " + key_.id()));
+                  Unsupported(item(id) + "encrypted with key " + rec.key_id + ", not with " + key_.id()));
   }
   auto plain = open_sealed(key_, *sealed.value(), evidence_ad(id, rec.sha256, rec.md5, rec.size));
   if (!plain) {
@@ -174,19 +174,41 @@ Result<std::vector<int64_t>> Vault::purge_expired(int64_t now, std::string_view 
       if (rec.id <= after) continue;
       after = rec.id;
       progressed = true;
-      const json detail = {{"retain_until", rec.retain_until}, {"sha256", rec.sha256}};
-      auto e = audit_.append_audit(actor, "evidence.purge", evidence_target(rec.id), dump(detail));
-      if (!e.ok()) return e.status();
-      auto done = custody_.purge_evidence(rec.id, now);
-      if (!done.ok()) return failed(actor, "evidence.purge", rec.id, done.status());
-      if (!done.value()) {
-        (void)failed(actor, "evidence.purge", rec.id, InvalidInput("no longer due (legal hold set meanwhile)"));
-        continue;
-      }
-      purged.push_back(rec.id);
+      auto done = purge_one(rec, now, actor);
+      if (!done.ok()) return done.status();
+      if (done.value()) purged.push_back(rec.id);
     }
     if (!progressed) return purged;
   }
+}
+
+Result<std::vector<int64_t>> Vault::purge_items(std::span<const int64_t> ids, int64_t now, std::string_view actor) {
+  if (Status s = text_arg(actor, "actor", 128); !s.ok()) return s;
+  std::vector<int64_t> purged;
+  for (int64_t id : ids) {
+    auto row = custody_.get_evidence(id);
+    if (!row.ok()) return row.status();
+    if (!row.value()) continue;
+    const store::EvidenceRecord& rec = *row.value();
+    if (rec.purged_at != 0 || rec.legal_hold || rec.retain_until > now) continue;
+    auto done = purge_one(rec, now, actor);
+    if (!done.ok()) return done.status();
+    if (done.value()) purged.push_back(id);
+  }
+  return purged;
+}
+
+Result<bool> Vault::purge_one(const store::EvidenceRecord& rec, int64_t now, std::string_view actor) {
+  const json detail = {{"retain_until", rec.retain_until}, {"sha256", rec.sha256}};
+  auto e = audit_.append_audit(actor, "evidence.purge", evidence_target(rec.id), dump(detail));
+  if (!e.ok()) return e.status();
+  auto done = custody_.purge_evidence(rec.id, now);
+  if (!done.ok()) return failed(actor, "evidence.purge", rec.id, done.status());
+  if (!done.value()) {
+    (void)failed(actor, "evidence.purge", rec.id, InvalidInput("no longer due (legal hold set meanwhile)"));
+    return false;
+  }
+  return true;
 }
 
 }  // namespace chainbreak::custody

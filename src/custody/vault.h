@@ -36,6 +36,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,10 +76,11 @@ class Vault {
                                              std::string_view case_ref, const Retention& retention,
                                              std::string_view actor);
   // Decrypts item id for actor and checks the original SHA-256 and MD5;
-  // audited as "evidence.view". kInvalidInput for an unknown or purged id
-  // or when the item was encrypted under another key ("encrypted with key
-  // <id>, not with <id>"); kIo when the ciphertext differs from its row's
-  // hash, does not decrypt, or decrypts to other hashes.
+  // audited as "evidence.view". kInvalidInput for an unknown or purged id;
+  // kUnsupported when the item was encrypted under a key this vault does
+  // not hold ("encrypted with key <id>, not with <id>": a configuration
+  // problem, the item itself is intact); kIo when the ciphertext differs
+  // from its row's hash, does not decrypt, or decrypts to other hashes.
   Result<Evidence> read_evidence(int64_t id, std::string_view actor);
   // The same for handing the file on (to an authority, a partner hotline);
   // audited as "evidence.export" with the recipient (1..256 bytes) and the
@@ -90,6 +92,12 @@ class Vault {
   // ("evidence.purge.failed"). Returns the ids purged, in order; stops at
   // the first database error.
   Result<std::vector<int64_t>> purge_expired(int64_t now, std::string_view actor = "system");
+  // The same for these items only (unknown, purged, held or not yet due
+  // ones are left alone): a closed case's files, without touching other
+  // cases' items that happen to be due. Returns the ids purged, in the
+  // order given.
+  Result<std::vector<int64_t>> purge_items(std::span<const int64_t> ids, int64_t now,
+                                           std::string_view actor = "system");
   // Sets or releases the legal hold (audited as "evidence.legal_hold").
   // kInvalidInput for an unknown or purged id.
   Status set_legal_hold(int64_t id, bool hold, std::string_view actor);
@@ -106,6 +114,10 @@ class Vault {
   Result<Evidence> open_item(int64_t id, std::string_view actor, std::string_view action, std::string_view extra);
   // The row of id, or kInvalidInput for an unknown or purged one.
   Result<store::EvidenceRecord> live_row(int64_t id);
+  // Audits "evidence.purge" and deletes rec's ciphertext if still due:
+  // true when purged, false when a hold was set meanwhile (audited as
+  // "evidence.purge.failed").
+  Result<bool> purge_one(const store::EvidenceRecord& rec, int64_t now, std::string_view actor);
   // Appends "<action>.failed" naming the error (best effort) and returns s.
   Status failed(std::string_view actor, std::string_view action, int64_t id, const Status& s);
 

@@ -102,7 +102,7 @@ TEST_P(CustodyTest, WrongKeyFailsCleanlyAndIsAudited) {
   Vault other(*svc_, *custody_, EvidenceKey::generate());
   auto got = other.read_evidence(rec.id, "reviewer-2");
   ASSERT_FALSE(got.ok());
-  EXPECT_EQ(got.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(got.status().code(), ErrorCode::kUnsupported);  // not "purged": the service answers 503, not 410
   EXPECT_NE(got.status().message().find("encrypted with key " + vault_->key().id() + ", not with " + other.key().id()),
             std::string::npos)
       << got.status().message();
@@ -200,6 +200,30 @@ TEST_P(CustodyTest, RetentionMovesAreAuditedAndVerified) {
   rep = verify_now();
   EXPECT_FALSE(rep.ok);
   EXPECT_NE(rep.problem.find("retain_until"), std::string::npos) << rep.problem;
+}
+
+TEST_P(CustodyTest, PurgeItemsTouchesOnlyTheItemsNamed) {
+  // Two items of a closed case and one of another case, all past retention.
+  const auto mine = add(synthetic_bytes(700), 1000);
+  const auto mine_held = add(synthetic_bytes(700), 1000, true);
+  const auto other = add(synthetic_bytes(700), 1000);
+  const auto not_due = add(synthetic_bytes(700), 5000);
+  const std::vector<int64_t> ids = {mine.id, mine_held.id, not_due.id, 424242};
+  auto p = vault_->purge_items(ids, 2000, "reviewer-1");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p.value(), std::vector<int64_t>{mine.id});
+  EXPECT_EQ(custody_->get_evidence(mine.id).value()->purged_at, 2000);
+  EXPECT_EQ(custody_->get_evidence(other.id).value()->purged_at, 0);  // another case's: left to the hourly purge
+  EXPECT_EQ(custody_->get_evidence(mine_held.id).value()->purged_at, 0);
+  EXPECT_EQ(custody_->get_evidence(not_due.id).value()->purged_at, 0);
+  EXPECT_NE(audit_seq("evidence.purge", evidence_target(mine.id)), 0);
+  EXPECT_EQ(audit_seq("evidence.purge", evidence_target(other.id)), 0);
+  // Again: nothing left to do among these; the general purge takes the other.
+  EXPECT_TRUE(vault_->purge_items(ids, 2000, "reviewer-1").value().empty());
+  EXPECT_EQ(vault_->purge_expired(2000).value(), std::vector<int64_t>{other.id});
+  const VerifyReport rep = verify_now();
+  EXPECT_TRUE(rep.ok) << rep.problem;
+  EXPECT_EQ(rep.purged_items, 2);
 }
 
 }  // namespace chainbreak::custody::testing

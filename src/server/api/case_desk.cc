@@ -131,15 +131,9 @@ Result<std::vector<int64_t>> CaseDesk::release_evidence(std::span<const int64_t>
     if (!row.value() || row.value()->purged_at != 0 || row.value()->retain_until <= now) continue;
     if (Status s = vault.set_retention(id, now, reason, actor); !s.ok()) return s;
   }
-  // Purges whatever is due (other items past their retention too, as the
-  // hourly purge would); answers for these.
-  auto purged = vault.purge_expired(now, actor);
-  if (!purged.ok()) return purged.status();
-  std::vector<int64_t> mine;
-  for (int64_t id : purged.value()) {
-    if (std::find(ids.begin(), ids.end(), id) != ids.end()) mine.push_back(id);
-  }
-  return mine;
+  // Only these items: other cases' files that happen to be due are left
+  // to the hourly purge.
+  return vault.purge_items(ids, now, actor);
 }
 
 void CaseDesk::intake_loop() {

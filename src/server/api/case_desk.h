@@ -89,10 +89,10 @@ class CaseDesk {
   // unknown or purged id).
   Status set_legal_hold(int64_t id, bool hold, std::string_view actor);
   // Keeps the items no longer than now: their retention moves to now
-  // (audited "evidence.retention" with the reason), then every item due is
-  // purged (audited "evidence.purge"); items under a legal hold keep their
-  // bytes until it is released. Returns the ids (of these) purged. Errors: the
-  // vault's; items already purged are skipped.
+  // (audited "evidence.retention" with the reason), then these items are
+  // purged (audited "evidence.purge"; no other item, due or not); items
+  // under a legal hold keep their bytes until it is released. Returns the
+  // ids purged. Errors: the vault's; items already purged are skipped.
   Result<std::vector<int64_t>> release_evidence(std::span<const int64_t> ids, std::string_view reason,
                                                 std::string_view actor);
 
