@@ -138,6 +138,8 @@ int run_bank_import(const BankCommandOptions& o, store::Store& st, const store::
       std::fclose(f);
     }
   }
+  // Batches stay atomic; the store may defer index work to the end.
+  st.begin_bulk();
   const bool ok = read_all(*reader.value(), o.file, progress, size, &counts, [&](const lists::Record& r) {
     if (r.deletion) {
       // Additions before a deletion must land first: keep file order.
@@ -172,6 +174,7 @@ int run_bank_import(const BankCommandOptions& o, store::Store& st, const store::
       failed = n.status();
     }
   }
+  if (Status s = st.end_bulk(); !s.ok() && failed.ok()) failed = s;
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!failed.ok()) {
     std::fprintf(stderr, "chainbreak: import into %s stopped after %llu entries: %s\n", bank.name.c_str(),

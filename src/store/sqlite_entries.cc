@@ -51,9 +51,13 @@ Result<std::vector<int64_t>> SqliteStore::add_entries(int64_t bank_id, std::span
   }
   const int64_t now = now_seconds();
   const size_t n = entries.size();
-  // first_id - 1 bounds the rows in the table from above.
-  const bool rebuild = n >= kRebuildMin && static_cast<int64_t>(n) >= kRebuildFactor * (first_id - 1);
-  if (rebuild) {
+  // first_id - 1 bounds the rows in the table from above. A bulk import
+  // keeps the index dropped from its first large batch to end_bulk().
+  auto present = value_index_present(op);
+  if (!present.ok()) return present.status();
+  const bool rebuild =
+      !present.value() || (n >= kRebuildMin && static_cast<int64_t>(n) >= kRebuildFactor * (first_id - 1));
+  if (rebuild && present.value()) {
     if (Status s = sqlite_exec(db_, "DROP INDEX IF EXISTS entries_by_value", op); !s.ok()) return s;
   }
   // Rows go in ordered by (type, value): the value index then takes them
@@ -67,16 +71,20 @@ Result<std::vector<int64_t>> SqliteStore::add_entries(int64_t bank_id, std::span
     off += raw_of[i].size();
     order[i] = static_cast<uint32_t>(i);
   }
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    if (entries[a].type != entries[b].type) return entries[a].type < entries[b].type;
-    return raw_of[a] < raw_of[b];
-  });
+  // Without the index (dropped for a rebuild), id order instead: the rows
+  // are then appends to the table, and the index is built by one sort.
+  if (!rebuild) {
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      if (entries[a].type != entries[b].type) return entries[a].type < entries[b].type;
+      return raw_of[a] < raw_of[b];
+    });
+  }
   for (uint32_t i : order) {
     StmtUse use(entry_insert_);
     bind_entry(first_id + static_cast<int64_t>(i), bank_id, entries[i], raw_of[i], now);
     if (step(entry_insert_) != SQLITE_DONE) return error(op);
   }
-  if (rebuild) {
+  if (rebuild && !bulk_) {
     if (Status s = sqlite_exec(db_, kCreateValueIndex, op); !s.ok()) return s;
   }
   const int64_t last_id = first_id + static_cast<int64_t>(n) - 1;
@@ -154,6 +162,9 @@ Result<int64_t> SqliteStore::remove_by_value(int64_t bank_id, SignalType type, s
   SqliteTxn t = txn();
   if (Status s = t.begin(op); !s.ok()) return s;
   if (Status s = check_bank(bank_id, op); !s.ok()) return s;
+  // The value index, if a bulk import left it dropped (a lookup by value
+  // would otherwise scan the table).
+  if (Status s = sqlite_exec(db_, kCreateValueIndex, op); !s.ok()) return s;
   const int64_t now = now_seconds();
   std::vector<int64_t> removed;
   for (const std::string& raw : raws) {
@@ -242,6 +253,30 @@ Result<int64_t> SqliteStore::count_entries(int64_t bank_id, bool include_removed
   q.bind(1, bank_id);
   if (step(q) != SQLITE_ROW) return error(op);
   return q.i64(0);
+}
+
+Result<bool> SqliteStore::value_index_present(std::string_view op) {
+  SqliteStmt q;
+  if (Status s =
+          q.prepare(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'entries_by_value'");
+      !s.ok()) {
+    return s;
+  }
+  StmtUse use(q);
+  if (step(q) != SQLITE_ROW) return error(op);
+  return q.i64(0) > 0;
+}
+
+Status SqliteStore::end_bulk() {
+  constexpr std::string_view op = "end_bulk";
+  bulk_ = false;
+  auto present = value_index_present(op);
+  if (!present.ok()) return present.status();
+  if (present.value()) return Status::Ok();
+  SqliteTxn t = txn();
+  if (Status s = t.begin(op); !s.ok()) return s;
+  if (Status s = sqlite_exec(db_, kCreateValueIndex, op); !s.ok()) return s;
+  return t.commit(op);
 }
 
 }  // namespace chainbreak::store::internal

@@ -14,8 +14,9 @@ namespace chainbreak::store::internal {
 #define VALUE_INDEX "entries_by_value ON entries(bank_id, type, value)"
 inline constexpr const char* kCreateValueIndex = "CREATE INDEX IF NOT EXISTS " VALUE_INDEX;
 // A batch at least this large and kRebuildFactor times larger than the
-// table (a first import) goes in without the value index, rebuilt once at
-// the end by sorting: random inserts into that index are half the cost.
+// table (a first import) goes in without the value index, rebuilt by
+// sorting at the end of the batch, or of the bulk import (begin_bulk):
+// random inserts into that index are half the cost.
 inline constexpr size_t kRebuildMin = 20000;
 inline constexpr int64_t kRebuildFactor = 4;
 
@@ -52,12 +53,17 @@ class SqliteStore final : public Store {
   Result<int64_t> count_entries(int64_t bank_id, bool include_removed) override;
   Result<int64_t> last_change_seq() override;
   Result<std::vector<Change>> changes_since(int64_t after, int64_t limit) override;
+  void begin_bulk() override { bulk_ = true; }
+  Status end_bulk() override;
 
  private:
   Status error(std::string_view op) const { return sqlite_error(db_, op); }
   SqliteTxn txn() { return SqliteTxn(db_, begin_, commit_, rollback_); }
   // kInvalidInput when no bank has this id.
   Status check_bank(int64_t bank_id, std::string_view op);
+  // Whether the value index exists (add_entries may have dropped it).
+  Result<bool> value_index_present(std::string_view op);
+  bool bulk_ = false;  // between begin_bulk and end_bulk
   // kInvalidInput when another bank (id != except_id) has this name.
   Status check_name_free(const std::string& name, int64_t except_id, std::string_view op);
   Status log_change(ChangeKind kind, int64_t bank_id, int64_t entry_id, std::string_view op);

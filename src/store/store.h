@@ -128,6 +128,17 @@ class Store {
   // Tombstones like remove_entries. kInvalidInput (nothing removed) for a
   // bad value or an unknown bank.
   virtual Result<int64_t> remove_by_value(int64_t bank_id, SignalType type, std::span<const std::string> values) = 0;
+  // A bulk import brackets its add_entries calls with these: in between, a
+  // store may leave out work that only pays once at the end (SQLite keeps
+  // its value index dropped while the import is large next to the table,
+  // and builds it once in end_bulk). Every add_entries stays one atomic,
+  // durable transaction, and reads stay correct throughout (only lookups by
+  // value may be slower meanwhile; remove_by_value rebuilds what it needs).
+  // A process that dies in between leaves nothing inconsistent: the next
+  // end_bulk or remove_by_value rebuilds it. end_bulk's errors are the
+  // store's (kIo naming the operation). Defaults: nothing to do.
+  virtual void begin_bulk() {}
+  virtual Status end_bulk() { return Status::Ok(); }
   // kInvalidInput for an unknown id; no change logged when already so.
   virtual Status set_entry_disabled(int64_t entry_id, bool disabled) = 0;
   // Adds to the counters (saturating at INT32_MAX). kInvalidInput when up or

@@ -170,6 +170,43 @@ TEST_P(StoreTest, RemoveTombstones) {
   EXPECT_EQ(logged, (std::set<int64_t>{ids[2], ids[5]}));
 }
 
+// A bulk import (begin_bulk .. end_bulk) with batches large enough for the
+// SQLite store to keep its value index dropped in between: every batch is
+// readable at once, removals by value in the middle and after still find
+// their rows, and so they do after a "crash" that never called end_bulk.
+TEST_P(StoreTest, BulkImportKeepsLookupsByValueExact) {
+  Bank a = make_bank("bulk");
+  auto batch = [&](size_t n) {
+    std::vector<Entry> es;
+    for (size_t i = 0; i < n; ++i) es.push_back(make_entry(SignalType::kPdq));
+    return es;
+  };
+  const std::vector<Entry> first = batch(25000), second = batch(25000);
+  store_->begin_bulk();
+  std::vector<int64_t> ids1 = add(a.id, first);
+  EXPECT_EQ(store_->count_entries(a.id, false).value(), 25000);
+  // Mid-import: a deletion by value (an NCMEC deletion record).
+  auto n = store_->remove_by_value(a.id, SignalType::kPdq, std::vector<std::string>{first[123].value});
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(n.value(), 1);
+  EXPECT_TRUE(store_->get_entry(ids1[123]).value()->removed);
+  std::vector<int64_t> ids2 = add(a.id, second);
+  ASSERT_TRUE(store_->end_bulk().ok());
+  EXPECT_EQ(store_->remove_by_value(a.id, SignalType::kPdq, std::vector<std::string>{second[7].value}).value(), 1);
+  EXPECT_TRUE(store_->get_entry(ids2[7]).value()->removed);
+  EXPECT_EQ(store_->count_entries(a.id, false).value(), 49998);
+
+  // Begun, never ended (the process died): a new store still removes by value.
+  store_->begin_bulk();
+  const std::vector<Entry> third = batch(25000);
+  std::vector<int64_t> ids3 = add(a.id, third);
+  reopen();
+  EXPECT_EQ(store_->remove_by_value(a.id, SignalType::kPdq, std::vector<std::string>{third[42].value}).value(), 1);
+  EXPECT_TRUE(store_->get_entry(ids3[42]).value()->removed);
+  EXPECT_EQ(store_->count_entries(a.id, false).value(), 74997);
+  EXPECT_TRUE(store_->end_bulk().ok());  // nothing begun here: nothing to do
+}
+
 TEST_P(StoreTest, RemoveByValue) {
   Bank a = make_bank("a");
   Bank b = make_bank("b");
