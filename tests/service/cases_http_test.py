@@ -87,8 +87,16 @@ def portal(base):
     check(status == 200 and "<html" in page, "console page: %d" % status)
 
 
+def count_201(base):
+    """chainbreak_http_requests_total{code="201"} from /metrics (0 when absent)."""
+    metrics = expect(base, "GET", "/metrics", 200)
+    prefix = 'chainbreak_http_requests_total{code="201"} '
+    return sum(int(ln[len(prefix):]) for ln in metrics.splitlines() if ln.startswith(prefix))
+
+
 def intake(base, reviewer, curator, auditor, data_dir):
     # pylint: disable=too-many-statements
+    created_before = count_201(base)
     r1 = expect(base, "POST", "/v1/reports", 201,
                 {"category": "other", "url": "https://Example.org/page/", "description": "Synthetic test report 1",
                  "contact": "synthetic@example.org", "country": "gb"})
@@ -120,6 +128,10 @@ def intake(base, reviewer, curator, auditor, data_dir):
                                                                 "contact": "x" * 300})
     expect_error(base, "POST", "/v1/reports", 400, "body", raw=b"{not json",
                  headers={"Content-Type": "application/json"})
+    # The four reports were answered after their commit (a deferred answer):
+    # /metrics counts them with the status they were sent with.
+    created = count_201(base) - created_before
+    check(created == 4, "metrics count the 4 deferred 201s: %d" % created)
 
     # The queue: the two URL reports joined one case (live harm first), the
     # two uploads another.

@@ -208,7 +208,7 @@ def run():
 
         metrics = expect(base, "GET", "/metrics", 200)
         check("chainbreak_decisions_total 1" in metrics, "metrics count the decision")
-        check('chainbreak_http_requests_total{code="4xx"}' in metrics, "metrics by status")
+        check('chainbreak_http_requests_total{code="400"}' in metrics, "metrics by status")
         openapi = expect(base, "GET", "/v1/openapi.json", 200)
         check("/v1/lookup" in openapi["paths"], "openapi lists /v1/lookup")
 

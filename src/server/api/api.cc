@@ -200,11 +200,12 @@ void Api::Impl::add_ops_routes() {
       out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
              std::to_string(v) + "\n";
     };
-    out += "# HELP chainbreak_http_requests_total HTTP requests by status class.\n";
+    out += "# HELP chainbreak_http_requests_total HTTP requests answered, by status code.\n";
     out += "# TYPE chainbreak_http_requests_total counter\n";
-    for (int k = 1; k <= 5; ++k) {
-      out += "chainbreak_http_requests_total{code=\"" + std::to_string(k) + "xx\"} " +
-             std::to_string(metrics.by_class[k].load()) + "\n";
+    for (int k = 100; k < Metrics::kCodes; ++k) {
+      const uint64_t v = metrics.by_code[k].load(std::memory_order_relaxed);
+      if (v != 0)
+        out += "chainbreak_http_requests_total{code=\"" + std::to_string(k) + "\"} " + std::to_string(v) + "\n";
     }
     out += "# HELP chainbreak_http_request_seconds Time to handle a request.\n";
     out += "# TYPE chainbreak_http_request_seconds histogram\n";
@@ -291,17 +292,28 @@ void Api::Impl::drain() {
   bg_cv.wait(lock, [this] { return bg_running == 0; });
 }
 
-void Api::handle(http::Request& req, http::Response& res) {
-  auto t0 = std::chrono::steady_clock::now();
-  impl_->router.handle(req, res);
+void Metrics::record(int status, std::chrono::steady_clock::time_point t0) {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
-  Metrics& m = impl_->metrics;
-  int cls = res.status / 100;
-  if (cls >= 1 && cls <= 5) m.by_class[cls].fetch_add(1, std::memory_order_relaxed);
+  by_code[status >= 100 && status < kCodes ? status : 0].fetch_add(1, std::memory_order_relaxed);
   size_t b = 0;
-  while (b < Metrics::kBuckets.size() && static_cast<double>(us) / 1e6 > Metrics::kBuckets[b]) ++b;
-  m.latency[b].fetch_add(1, std::memory_order_relaxed);
-  m.latency_sum_us.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
+  while (b < kBuckets.size() && static_cast<double>(us) / 1e6 > kBuckets[b]) ++b;
+  latency[b].fetch_add(1, std::memory_order_relaxed);
+  latency_sum_us.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
+}
+
+void Api::handle(http::Request& req, http::Response& res) {
+  const auto t0 = std::chrono::steady_clock::now();
+  impl_->router.handle(req, res);
+  Metrics& m = impl_->metrics;
+  if (!res.defer) return m.record(res.status, t0);
+  // Answered later: counted when resume() is called, with the status the
+  // response then has (res is the session's, alive until it is sent).
+  res.defer = [inner = std::move(res.defer), &m, &res, t0](std::function<void()> resume) {
+    inner([&m, &res, t0, resume = std::move(resume)] {
+      m.record(res.status, t0);
+      resume();
+    });
+  };
 }
 
 }  // namespace chainbreak::api

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -22,12 +23,17 @@ struct Ctx {
 using Json = nlohmann::json;
 using RouteFn = std::function<void(Ctx&, http::Request&, http::Response&)>;
 
-// Metrics: requests by route group and status class, latency histogram.
+// Metrics: requests by status code, latency histogram. A deferred answer
+// (Response::defer) is counted when it is sent, with its final status and
+// the time until then.
 struct Metrics {
   static constexpr std::array<double, 10> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5};
-  std::atomic<uint64_t> by_class[6] = {};  // 1xx..5xx by index status/100
+  static constexpr int kCodes = 600;           // statuses 100..599
+  std::atomic<uint64_t> by_code[kCodes] = {};  // by status; others at 0
   std::atomic<uint64_t> latency[kBuckets.size() + 1] = {};
   std::atomic<uint64_t> latency_sum_us{0};
+  // Counts one answered request: its status and the microseconds since t0.
+  void record(int status, std::chrono::steady_clock::time_point t0);
 };
 
 struct Api::Impl {
