@@ -6,7 +6,9 @@
 #   match), each request with a token; and against nginx serving a small
 #   static JSON file, the ceiling for this machine. Alternating rounds; the
 #   script prints each tool's median requests/s, p50/p99 latency and the
-#   ratio.
+#   ratio, then this machine's memory ceiling (bench_memory: random-line
+#   latency and lines/s with 16 and 32 in flight), which bounds a 10M lookup
+#   (about 2,000 random lines) and so the ratio.
 #   bench/run_service_bench.sh [BUILD_DIR] [HASHES]     (default: build 10000000)
 # Environment: ROUNDS (3), DURATION (15s), CONNECTIONS (32), WRK_THREADS (1),
 # SERVE_THREADS (2).
@@ -20,8 +22,8 @@ conns=${CONNECTIONS:-32}
 wrk_threads=${WRK_THREADS:-1}
 serve_threads=${SERVE_THREADS:-2}
 scripts/install-deps.sh --bench
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" --target chainbreak chainbreak-gen-hashes >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCHAINBREAK_BENCHMARKS=ON >/dev/null
+cmake --build "$build" -j"$(nproc)" --target chainbreak chainbreak-gen-hashes bench_memory >/dev/null
 data="$build/bench-service"
 mkdir -p "$data"
 list="$build/bench-hashes/list-$n.txt"
@@ -121,3 +123,9 @@ echo "|---|---|---|---|---|---|"
 echo "| chainbreak serve --threads $serve_threads, GET /v1/lookup (t=31) | $n PDQ | $o_rps | $o_p50 | $o_p99 | $o_bad |"
 echo "| nginx $serve_threads workers, static 300-byte JSON (ceiling) | - | $n_rps | $n_p50 | $n_p99 | 0 |"
 echo "ratio chainbreak/nginx per round: ${ratios[*]}; median $(printf '%s\n' "${ratios[@]}" | median | awk '{printf "%.0f%%", 100*$1}')"
+# The memory ceiling, measured after the rounds (nothing else running).
+kill $ng_pid $serve_pid 2>/dev/null || true
+wait $ng_pid $serve_pid 2>/dev/null || true
+"$build/bench/bench_memory" --chains 1,16,32 |
+  awk '/chains=/{sub(/^memory /, ""); printf "%s%s", sep, $0; sep="; "} END{print ""}' |
+  sed 's/^/memory ceiling (random 64-byte lines over 1 GiB, huge pages): /'
