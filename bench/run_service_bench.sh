@@ -31,7 +31,7 @@ queries="$build/bench-hashes/queries-$n.txt"
 mkdir -p "$build/bench-hashes"
 [ -s "$queries" ] || "$build/chainbreak-gen-hashes" "$n" 20000 20261123 "$list" "$queries"
 bank="$data/bank-$n"
-if [ ! -s "$bank/ready" ]; then
+if [ ! -f "$bank/ready" ]; then
   rm -rf "$bank"
   "$build/chainbreak" bank create bench --data "$bank" >/dev/null
   echo "importing $n hashes into a SQLite bank (once)..." >&2
@@ -103,6 +103,11 @@ run_wrk() {  # url [script] -> "rps p50_ms p99_ms non2xx"
   bad=$(echo "$out" | awk '/Non-2xx/{print $5}')
   echo "$rps $p50 $p99 ${bad:-0}"
 }
+: >"$data/wrk.log"
+# Warm-up, not counted: the first seconds after a start fault in the index's
+# pages and the entries' database pages (a first round's p99 was 3x the rest).
+run_wrk "http://127.0.0.1:$port/" "$data/lookup.lua" >/dev/null
+run_wrk "http://127.0.0.1:$ng_port/lookup.json" >/dev/null
 : >"$data/wrk.log"
 ours=() theirs=()
 for r in $(seq "$rounds"); do
