@@ -81,8 +81,9 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (mib < 1 || mib > (size_t{1} << 20) || reads < 1000) {
-    std::fprintf(stderr, "bench_memory: --mib 1..1048576 and --reads >= 1000\n");
+  // Line indices are 32-bit: at most 2^32 lines (256 GiB).
+  if (mib < 1 || mib > (size_t{1} << 18) - 1 || reads < 1000) {
+    std::fprintf(stderr, "bench_memory: --mib 1..262143 and --reads >= 1000\n");
     return 2;
   }
   const size_t n = mib * (size_t{1} << 20) / sizeof(Line);

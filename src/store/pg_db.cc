@@ -1,6 +1,7 @@
 #include "store/pg_db.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 
 #include "store/store_internal.h"
@@ -249,17 +250,43 @@ std::string pg_bytea_hex(const PGresult* r, int row, int col) {
   return std::string(v);
 }
 
-Status pg_open_with_schema(PgConn& db, const std::string& conninfo, const char* marker, const char* schema,
-                           std::span<const PgStatement> statements, std::string_view op) {
+Status pg_migrate(PgConn& db, std::string_view name, std::span<const SchemaStep> steps, std::string_view op) {
+  // The name goes into the SQL text (the statements are not prepared yet):
+  // only schema names of this code, never input.
+  if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string_view::npos) {
+    return IoError(std::string(op) + ": bad schema name");
+  }
+  std::string quoted(1, '\'');  // (not "'" + std::string: GCC 12 bug 105329 warns)
+  quoted.append(name).push_back('\'');
+  auto have = db.exec("SELECT to_regclass('schema_versions') IS NOT NULL", op);
+  if (!have.ok()) return have.status();
+  if (std::string_view(PQgetvalue(have.value().get(), 0, 0)) != "t") {
+    if (auto r = db.exec(kSchemaVersionsTable, op); !r.ok()) return r.status();
+  }
+  auto got = db.exec(("SELECT version FROM schema_versions WHERE name = " + quoted).c_str(), op);
+  if (!got.ok()) return got.status();
+  int64_t version = 0;
+  if (PQntuples(got.value().get()) > 0) version = std::strtoll(PQgetvalue(got.value().get(), 0, 0), nullptr, 10);
+  if (Status s = check_not_newer(name, version, steps, op); !s.ok()) return s;
+  if (version == latest_version(steps)) return Status::Ok();
+  for (const SchemaStep& st : steps) {
+    if (st.version <= version) continue;
+    if (auto r = db.exec(st.sql, op); !r.ok()) return r.status();
+  }
+  const std::string up = "INSERT INTO schema_versions (name, version) VALUES (" + quoted + ", " +
+                         std::to_string(latest_version(steps)) +
+                         ") ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version";
+  return db.exec(up.c_str(), op).status();
+}
+
+Status pg_open_with_schema(PgConn& db, const std::string& conninfo, std::string_view name,
+                           std::span<const SchemaStep> steps, std::span<const PgStatement> statements,
+                           std::string_view op) {
   if (Status s = db.connect(conninfo); !s.ok()) return s;
   {
     PgTxn txn(db);
     if (Status s = txn.begin("BEGIN; SELECT pg_advisory_xact_lock(4242170707)", op); !s.ok()) return s;
-    auto done = db.exec((std::string("SELECT to_regclass('") + marker + "') IS NOT NULL").c_str(), op);
-    if (!done.ok()) return done.status();
-    if (std::string_view(PQgetvalue(done.value().get(), 0, 0)) != "t") {
-      if (auto r = db.exec(schema, op); !r.ok()) return r.status();
-    }
+    if (Status s = pg_migrate(db, name, steps, op); !s.ok()) return s;
     if (Status s = txn.commit(op); !s.ok()) return s;
   }
   return db.prepare(statements);

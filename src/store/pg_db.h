@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/schema_steps.h"
 #include "util/result.h"
 
 namespace chainbreak::store::internal {
@@ -91,13 +92,21 @@ class PgConn {
 // same text, such as a LOCK); the destructor rolls back unless commit()
 // succeeded, so no error path leaves locks held.
 class PgTxn;
-// Connects db to conninfo, creates a schema when its marker object is
-// missing (under the stores' shared schema advisory lock, so replicas
-// starting together take turns; CREATE INDEX IF NOT EXISTS would lock the
-// tables even when there is nothing to do), then prepares the statements.
-// kIo naming op.
-Status pg_open_with_schema(PgConn& db, const std::string& conninfo, const char* marker, const char* schema,
-                           std::span<const PgStatement> statements, std::string_view op);
+// Brings schema `name` ([a-z_]+) to the last of its steps
+// (schema_steps.h) inside the caller's transaction, which must hold the
+// stores' schema advisory lock: reads the version recorded in
+// schema_versions, runs only the later steps (none when up to date, so an
+// up-to-date database takes no table locks: CREATE INDEX IF NOT EXISTS
+// would lock its table even when there is nothing to do) and records the
+// new version. kIo naming op: the failing step's error, or a database newer
+// than the steps; the caller's transaction then rolls back.
+Status pg_migrate(PgConn& db, std::string_view name, std::span<const SchemaStep> steps, std::string_view op);
+// Connects db to conninfo, migrates schema `name` (pg_migrate) in its own
+// transaction under the stores' schema advisory lock (replicas starting
+// together take turns), then prepares the statements. kIo naming op.
+Status pg_open_with_schema(PgConn& db, const std::string& conninfo, std::string_view name,
+                           std::span<const SchemaStep> steps, std::span<const PgStatement> statements,
+                           std::string_view op);
 
 class PgTxn {
  public:

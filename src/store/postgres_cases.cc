@@ -68,6 +68,8 @@ CREATE TABLE IF NOT EXISTS reveals (
 );
 CREATE INDEX IF NOT EXISTS reveals_by_reviewer ON reveals (reviewer, time_us);
 )sql";
+// The schema's history (schema_steps.h): add steps, never edit one.
+constexpr SchemaStep kCaseSteps[] = {{1, kCaseSchema}};
 
 const PgStatement kStatements[] = {
     {"case_report_redact",
@@ -237,7 +239,7 @@ Status PostgresCaseStore::init(const std::string& conninfo) {
     all.insert(all.end(), kPgIntakeStatements.begin(), kPgIntakeStatements.end());
     return all;
   }();
-  return pg_open_with_schema(db_, conninfo, "reveals_by_reviewer", kCaseSchema, statements, "apply case schema");
+  return pg_open_with_schema(db_, conninfo, "cases", kCaseSteps, statements, "apply case schema");
 }
 
 }  // namespace

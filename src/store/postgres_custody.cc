@@ -49,6 +49,8 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
 );
 CREATE INDEX IF NOT EXISTS evidence_due ON evidence (retain_until, id) WHERE purged_at IS NULL AND NOT legal_hold;
 )sql";
+// The schema's history (schema_steps.h): add steps, never edit one.
+constexpr SchemaStep kCustodySteps[] = {{1, kCustodySchema}};
 
 const PgStatement kStatements[] = {
     {"ev_reserve", "SELECT nextval('evidence_ids')"},
@@ -138,7 +140,7 @@ class PostgresCustodyStore final : public CustodyStore {
 };
 
 Status PostgresCustodyStore::init(const std::string& conninfo) {
-  return pg_open_with_schema(db_, conninfo, "evidence_due", kCustodySchema,
+  return pg_open_with_schema(db_, conninfo, "custody", kCustodySteps,
                              std::span<const PgStatement>(std::begin(kStatements), std::end(kStatements)),
                              "apply custody schema");
 }

@@ -78,6 +78,8 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_due ON webhook_deliveries (state, next_attempt_us, id);
 CREATE INDEX IF NOT EXISTS deliveries_by_decision ON webhook_deliveries (decision_id, id);
 )sql";
+// The schema's history (schema_steps.h): add steps, never edit one.
+constexpr SchemaStep kServiceSteps[] = {{1, kServiceSchema}};
 
 const PgStatement kStatements[] = {
     {"token_insert",
@@ -168,24 +170,9 @@ std::vector<std::string> rule_params(const Rule& r) {
 }  // namespace
 
 Status PostgresServiceStore::init(const std::string& conninfo) {
-  if (Status s = db_.connect(conninfo); !s.ok()) return s;
-  {
-    constexpr std::string_view op = "apply service schema";
-    PgTxn txn(db_);
-    if (Status s = txn.begin("BEGIN; SELECT pg_advisory_xact_lock(4242170707)", op); !s.ok()) return s;
-    // CREATE INDEX IF NOT EXISTS locks its table even when the index exists:
-    // skip the schema when its last object is there, so that connecting
-    // does not wait for (or hold up) writers.
-    auto done = db_.exec("SELECT to_regclass('deliveries_by_decision') IS NOT NULL", op);
-    if (!done.ok()) return done.status();
-    if (!pg_bool(done.value().get(), 0, 0)) {
-      if (auto r = db_.exec(kServiceSchema, op); !r.ok()) return r.status();
-    }
-    if (Status s = txn.commit(op); !s.ok()) return s;
-  }
   std::vector<PgStatement> all(std::begin(kStatements), std::end(kStatements));
   all.insert(all.end(), kOutboxStatements, kOutboxStatements + kOutboxStatementCount);
-  return db_.prepare(all);
+  return pg_open_with_schema(db_, conninfo, "service", kServiceSteps, all, "apply service schema");
 }
 
 Status PostgresServiceStore::need_row(Result<PgResult> r, std::string_view op, std::string_view what, int64_t id) {

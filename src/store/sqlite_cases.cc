@@ -51,6 +51,8 @@ CREATE TABLE IF NOT EXISTS reveals (
   time_us INTEGER NOT NULL, duration_ms INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS reveals_by_reviewer ON reveals (reviewer, time_us);
 )sql";
+// The schema's history (schema_steps.h): add steps, never edit one.
+constexpr SchemaStep kCaseSteps[] = {{1, kCaseSchema}};
 
 Case read_case(const SqliteStmt& s) {
   Case c;
@@ -138,7 +140,7 @@ class SqliteCaseStore final : public CaseStore {
   std::map<const char*, std::unique_ptr<SqliteStmt>> stmts_;
 };
 
-Status SqliteCaseStore::init() { return sqlite_apply_schema(db_, kCaseSchema, "apply case schema"); }
+Status SqliteCaseStore::init() { return sqlite_migrate(db_, "cases", kCaseSteps, "apply case schema"); }
 
 Result<SqliteStmt*> SqliteCaseStore::stmt(const char* sql) {
   auto it = stmts_.find(sql);

@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
   PRIMARY KEY (seq, public_key)
 );
 )sql";
+// The schema's history (schema_steps.h): add steps, never edit one.
+constexpr SchemaStep kCustodySteps[] = {{1, kCustodySchema}};
 
 EvidenceRecord read_evidence(const SqliteStmt& s) {
   EvidenceRecord e;
@@ -113,7 +115,7 @@ class SqliteCustodyStore final : public CustodyStore {
 };
 
 Status SqliteCustodyStore::init() {
-  if (Status s = sqlite_apply_schema(db_, kCustodySchema, "apply custody schema"); !s.ok()) return s;
+  if (Status s = sqlite_migrate(db_, "custody", kCustodySteps, "apply custody schema"); !s.ok()) return s;
   struct P {
     SqliteStmt* stmt;
     const char* sql;

@@ -70,9 +70,39 @@ Result<sqlite3*> sqlite_open_configured(const std::string& path) {
   return db;
 }
 
-Status sqlite_apply_schema(sqlite3* db, const char* schema, std::string_view op) {
+Status sqlite_migrate(sqlite3* db, std::string_view name, std::span<const SchemaStep> steps, std::string_view op) {
   if (Status s = sqlite_exec(db, "BEGIN IMMEDIATE", op); !s.ok()) return s;
-  if (Status s = sqlite_exec(db, schema, op); !s.ok()) {
+  auto apply = [&]() -> Status {
+    if (Status s = sqlite_exec(db, kSchemaVersionsTable, op); !s.ok()) return s;
+    int64_t version = 0;
+    {
+      SqliteStmt q;
+      if (Status s = q.prepare(db, "SELECT version FROM schema_versions WHERE name = ?1"); !s.ok()) return s;
+      StmtUse use(q);
+      q.bind_text(1, name);
+      const int rc = step(q);
+      if (step_failed(rc)) return sqlite_error(db, op);
+      if (rc == SQLITE_ROW) version = q.i64(0);
+    }
+    if (Status s = check_not_newer(name, version, steps, op); !s.ok()) return s;
+    if (version == latest_version(steps)) return Status::Ok();
+    for (const SchemaStep& st : steps) {
+      if (st.version <= version) continue;
+      if (Status s = sqlite_exec(db, st.sql, op); !s.ok()) return s;
+    }
+    SqliteStmt up;
+    if (Status s = up.prepare(db,
+                              "INSERT INTO schema_versions (name, version) VALUES (?1, ?2) "
+                              "ON CONFLICT (name) DO UPDATE SET version = excluded.version");
+        !s.ok()) {
+      return s;
+    }
+    StmtUse use(up);
+    up.bind_text(1, name);
+    up.bind(2, int64_t{latest_version(steps)});
+    return step(up) == SQLITE_DONE ? Status::Ok() : sqlite_error(db, op);
+  };
+  if (Status s = apply(); !s.ok()) {
     sqlite_exec(db, "ROLLBACK", op);
     return s;
   }

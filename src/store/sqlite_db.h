@@ -7,9 +7,11 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "store/schema_steps.h"
 #include "util/result.h"
 
 namespace chainbreak::store::internal {
@@ -81,9 +83,12 @@ Status sqlite_exec(sqlite3* db, const char* sql, std::string_view op);
 // pages). The caller owns the handle (sqlite3_close_v2). kIo naming the
 // path.
 Result<sqlite3*> sqlite_open_configured(const std::string& path);
-// Runs schema (CREATE ... IF NOT EXISTS statements) in one BEGIN IMMEDIATE
-// transaction, rolled back on failure. kIo naming op.
-Status sqlite_apply_schema(sqlite3* db, const char* schema, std::string_view op);
+// Brings schema `name` to the last of its steps (schema_steps.h): reads the
+// version recorded in schema_versions, applies the later steps in order and
+// records the new version, all in one BEGIN IMMEDIATE transaction (rolled
+// back on any failure, so a database is at one version or the next). kIo
+// naming op: the failing step's error, or a database newer than the steps.
+Status sqlite_migrate(sqlite3* db, std::string_view name, std::span<const SchemaStep> steps, std::string_view op);
 
 // BEGIN IMMEDIATE on construction (begin()), ROLLBACK on destruction unless
 // commit() succeeded.

@@ -74,6 +74,8 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_due ON webhook_deliveries(state, next_attempt_us, id);
 CREATE INDEX IF NOT EXISTS deliveries_by_decision ON webhook_deliveries(decision_id, id);
 )sql";
+// The schema's history (schema_steps.h): add steps, never edit one.
+constexpr SchemaStep kServiceSteps[] = {{1, kServiceSchema}};
 
 ApiToken read_token(const SqliteStmt& s) {
   ApiToken t;
@@ -138,12 +140,7 @@ Status SqliteServiceStore::init() {
       !s.ok()) {
     return s;
   }
-  if (Status s = sqlite_exec(db_, "BEGIN IMMEDIATE", "apply service schema"); !s.ok()) return s;
-  if (Status s = sqlite_exec(db_, kServiceSchema, "apply service schema"); !s.ok()) {
-    sqlite_exec(db_, "ROLLBACK", "apply service schema");
-    return s;
-  }
-  if (Status s = sqlite_exec(db_, "COMMIT", "apply service schema"); !s.ok()) return s;
+  if (Status s = sqlite_migrate(db_, "service", kServiceSteps, "apply service schema"); !s.ok()) return s;
 
   struct P {
     SqliteStmt* stmt;

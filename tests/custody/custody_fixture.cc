@@ -51,9 +51,10 @@ void CustodyTest::SetUp() {
                       "scripts/with-postgres.sh <this test binary> (ctest runs them as custody_postgres).";
     }
     location_ = pg;
-    ASSERT_NO_FATAL_FAILURE(pg_exec(location_,
-                                    "DROP TABLE IF EXISTS evidence, audit_checkpoints, api_tokens, audit_log, rules, "
-                                    "webhook_deliveries, decisions CASCADE; DROP SEQUENCE IF EXISTS evidence_ids"));
+    ASSERT_NO_FATAL_FAILURE(
+        pg_exec(location_,
+                "DROP TABLE IF EXISTS evidence, audit_checkpoints, schema_versions, api_tokens, audit_log, rules, "
+                "webhook_deliveries, decisions CASCADE; DROP SEQUENCE IF EXISTS evidence_ids"));
   } else {
     location_ = dir_ + "/chainbreak.db";
   }

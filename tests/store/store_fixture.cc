@@ -13,8 +13,9 @@ namespace {
 void empty_postgres(const std::string& conninfo) {
   ASSERT_NO_FATAL_FAILURE(
       pg_exec(conninfo,
-              "DROP TABLE IF EXISTS changes, entries, banks, schema_version, api_tokens, audit_log, rules, "
-              "webhook_deliveries, decisions, cases, case_reports, case_transitions, partners, reveals CASCADE"));
+              "DROP TABLE IF EXISTS changes, entries, banks, schema_version, schema_versions, api_tokens, audit_log, "
+              "rules, webhook_deliveries, decisions, cases, case_reports, case_transitions, partners, reveals "
+              "CASCADE"));
 }
 
 }  // namespace
@@ -30,6 +31,30 @@ void pg_exec(const std::string& conninfo, const std::string& sql) {
   PQclear(r);
   PQfinish(c);
   ASSERT_TRUE(ok) << err;
+}
+
+std::string query_one(Backend backend, const std::string& location, const std::string& sql) {
+  std::string out;
+  if (backend == Backend::kSqlite) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open_v2(location.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    if (st && sqlite3_step(st) == SQLITE_ROW) {
+      const unsigned char* t = sqlite3_column_text(st, 0);
+      out = t ? reinterpret_cast<const char*>(t) : "";
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  } else {
+    PGconn* c = PQconnectdb(location.c_str());
+    PGresult* r = PQexec(c, sql.c_str());
+    EXPECT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQresultErrorMessage(r);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) out = PQgetvalue(r, 0, 0);
+    PQclear(r);
+    PQfinish(c);
+  }
+  return out;
 }
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {

@@ -71,6 +71,10 @@ class PostgresStoreTest : public StoreTest {};
 // Runs SQL on its own libpq connection; fails the test on error.
 void pg_exec(const std::string& conninfo, const std::string& sql);
 
+// The first column of the first row of sql run on the database with its own
+// client (sqlite3 read-only / libpq), as text ("" when no row).
+std::string query_one(Backend backend, const std::string& location, const std::string& sql);
+
 // Name of a backend for test names: "Sqlite", "Postgres".
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info);
 

@@ -12,31 +12,6 @@
 namespace chainbreak::store::testing {
 namespace {
 
-// The first column of the first row of sql, as text ("" when no row).
-std::string query_one(Backend backend, const std::string& location, const std::string& sql) {
-  std::string out;
-  if (backend == Backend::kSqlite) {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open_v2(location.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-    if (st && sqlite3_step(st) == SQLITE_ROW) {
-      const unsigned char* t = sqlite3_column_text(st, 0);
-      out = t ? reinterpret_cast<const char*>(t) : "";
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-  } else {
-    PGconn* c = PQconnectdb(location.c_str());
-    PGresult* r = PQexec(c, sql.c_str());
-    EXPECT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQresultErrorMessage(r);
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) out = PQgetvalue(r, 0, 0);
-    PQclear(r);
-    PQfinish(c);
-  }
-  return out;
-}
-
 TEST_P(StoreTest, StoredFormat) {
   const Backend b = GetParam();
   Bank bank = make_bank("format");

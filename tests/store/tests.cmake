@@ -11,6 +11,7 @@ add_executable(chainbreak_store_tests
   ${CMAKE_CURRENT_SOURCE_DIR}/store/store_entry_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/store/store_changes_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/store/store_schema_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/store/schema_steps_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/store/service_store_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/store/service_outbox_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/store/case_store_test.cc
