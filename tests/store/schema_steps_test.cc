@@ -45,17 +45,6 @@ class SchemaStepsTest : public StoreTest {
   std::string version_of(const std::string& schema) {
     return query_one(GetParam(), location_, "SELECT version FROM schema_versions WHERE name = '" + schema + "'");
   }
-  void raw(const std::string& sql) {
-    if (GetParam() == Backend::kPostgres) return pg_exec(location_, sql);
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(location_.c_str(), &db), SQLITE_OK);
-    char* err = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    const std::string msg = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << msg;
-  }
 };
 
 // Steps without IF NOT EXISTS: running one twice would fail, so a second
@@ -71,7 +60,7 @@ constexpr SchemaStep kFailing[] = {{1, "CREATE TABLE steps_a (x INTEGER)"},
                                    {4, "CREATE TABLE steps_a (x INTEGER)"}};
 
 TEST_P(SchemaStepsTest, RunnerAppliesOnlyMissingStepsAllOrNone) {
-  if (GetParam() == Backend::kPostgres) raw("DROP TABLE IF EXISTS steps_a, steps_b, steps_c");
+  if (GetParam() == Backend::kPostgres) raw_exec("DROP TABLE IF EXISTS steps_a, steps_b, steps_c");
   ASSERT_TRUE(migrate(kTwo).ok());
   EXPECT_EQ(version_of("steps_test"), "2");
   EXPECT_TRUE(has_table("steps_a") && has_table("steps_b"));
@@ -119,7 +108,7 @@ TEST_P(SchemaStepsTest, UnversionedDatabaseIsAdopted) {
     t.secret_hash = std::string(64, '2');
     ASSERT_TRUE(svc.value()->create_token(t).ok());
   }
-  ASSERT_NO_FATAL_FAILURE(raw("DROP TABLE schema_versions"));
+  ASSERT_NO_FATAL_FAILURE(raw_exec("DROP TABLE schema_versions"));
   auto svc = open_service_store(location_);
   ASSERT_TRUE(svc.ok()) << svc.status().message();
   EXPECT_EQ(version_of("service"), "1");
@@ -137,8 +126,8 @@ TEST_P(SchemaStepsTest, NewerDatabaseIsRefusedUnchanged) {
     auto cases = open_case_store(location_);
     ASSERT_TRUE(cases.ok()) << cases.status().message();
   }
-  ASSERT_NO_FATAL_FAILURE(raw("UPDATE schema_versions SET version = 7 WHERE name = 'cases'"));
-  ASSERT_NO_FATAL_FAILURE(raw("DROP TABLE reveals"));
+  ASSERT_NO_FATAL_FAILURE(raw_exec("UPDATE schema_versions SET version = 7 WHERE name = 'cases'"));
+  ASSERT_NO_FATAL_FAILURE(raw_exec("DROP TABLE reveals"));
   auto again = open_case_store(location_);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.status().code(), ErrorCode::kIo);

@@ -169,7 +169,7 @@ std::unique_ptr<ServiceStore> ServiceStoreTest::open_service() {
   return r.ok() ? std::move(r).value() : nullptr;
 }
 
-void ServiceStoreTest::raw_exec(const std::string& sql) {
+void StoreTest::raw_exec(const std::string& sql) {
   if (GetParam() == Backend::kPostgres) {
     ASSERT_NO_FATAL_FAILURE(pg_exec(location_, sql));
     return;

@@ -43,6 +43,9 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   // Every change so far (asserts the call succeeds).
   std::vector<Change> all_changes();
   int64_t last_seq();
+  // Runs SQL directly on the database (sqlite3 / libpq); fails the test on
+  // error.
+  void raw_exec(const std::string& sql);
 
   std::string location_;
   std::string dir_;
@@ -58,9 +61,6 @@ class ServiceStoreTest : public StoreTest {
 
   // Another ServiceStore on the same database, or fails the test.
   std::unique_ptr<ServiceStore> open_service();
-  // Runs SQL directly on the database (sqlite3 / libpq); fails the test on
-  // error.
-  void raw_exec(const std::string& sql);
 
   std::unique_ptr<ServiceStore> svc_;
 };
