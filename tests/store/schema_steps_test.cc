@@ -25,7 +25,10 @@ class SchemaStepsTest : public StoreTest {
   Status migrate(std::span<const SchemaStep> steps) {
     if (GetParam() == Backend::kSqlite) {
       sqlite3* db = nullptr;
-      if (sqlite3_open(location_.c_str(), &db) != SQLITE_OK) return IoError("cannot open " + location_);
+      if (sqlite3_open(location_.c_str(), &db) != SQLITE_OK) {
+        sqlite3_close(db);
+        return IoError("cannot open " + location_);
+      }
       Status s = internal::sqlite_migrate(db, "steps_test", steps, "test migrate");
       sqlite3_close(db);
       return s;
