@@ -267,10 +267,10 @@ Status pg_migrate(PgConn& db, std::string_view name, std::span<const SchemaStep>
   if (!got.ok()) return got.status();
   int64_t version = 0;
   if (PQntuples(got.value().get()) > 0) version = std::strtoll(PQgetvalue(got.value().get(), 0, 0), nullptr, 10);
-  if (Status s = check_not_newer(name, version, steps, op); !s.ok()) return s;
-  if (version == latest_version(steps)) return Status::Ok();
-  for (const SchemaStep& st : steps) {
-    if (st.version <= version) continue;
+  auto todo = steps_after(name, version, steps, op);
+  if (!todo.ok()) return todo.status();
+  if (todo.value().empty()) return Status::Ok();
+  for (const SchemaStep& st : todo.value()) {
     if (auto r = db.exec(st.sql, op); !r.ok()) return r.status();
   }
   const std::string up = "INSERT INTO schema_versions (name, version) VALUES (" + quoted + ", " +

@@ -34,12 +34,16 @@ inline constexpr const char* kSchemaVersionsTable =
 // The version the steps lead to (the last one's; 0 for none).
 inline int latest_version(std::span<const SchemaStep> steps) { return steps.empty() ? 0 : steps.back().version; }
 
-// Ok when a database at `recorded` can be brought to the steps' version;
-// kIo naming op, the schema and both versions when it is newer than this
-// build knows.
-inline Status check_not_newer(std::string_view name, int64_t recorded, std::span<const SchemaStep> steps,
-                              std::string_view op) {
-  if (recorded <= latest_version(steps)) return Status::Ok();
+// The steps a database at version `recorded` still needs (empty when up to
+// date); kIo naming op, the schema and both versions when the database is
+// newer than this build knows.
+inline Result<std::span<const SchemaStep>> steps_after(std::string_view name, int64_t recorded,
+                                                       std::span<const SchemaStep> steps, std::string_view op) {
+  if (recorded <= latest_version(steps)) {
+    size_t i = 0;
+    while (i < steps.size() && steps[i].version <= recorded) ++i;
+    return steps.subspan(i);
+  }
   return IoError(std::string(op) + ": the database's " + std::string(name) + " schema is at version " +
                  std::to_string(recorded) + ", newer than this build knows (" + std::to_string(latest_version(steps)) +
                  "); run a newer chainbreak");

@@ -84,10 +84,10 @@ Status sqlite_migrate(sqlite3* db, std::string_view name, std::span<const Schema
       if (step_failed(rc)) return sqlite_error(db, op);
       if (rc == SQLITE_ROW) version = q.i64(0);
     }
-    if (Status s = check_not_newer(name, version, steps, op); !s.ok()) return s;
-    if (version == latest_version(steps)) return Status::Ok();
-    for (const SchemaStep& st : steps) {
-      if (st.version <= version) continue;
+    auto todo = steps_after(name, version, steps, op);
+    if (!todo.ok()) return todo.status();
+    if (todo.value().empty()) return Status::Ok();
+    for (const SchemaStep& st : todo.value()) {
       if (Status s = sqlite_exec(db, st.sql, op); !s.ok()) return s;
     }
     SqliteStmt up;
